@@ -1,0 +1,107 @@
+//! The end of every scanning command: reports to stdout and to `--report` files, then the exit
+//! code.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::args::OutputArgs;
+use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use crate::finding::Finding;
+use crate::report::progress::Progress;
+use crate::report::{self, Report, ScanMode, Summary, Suppressed};
+use crate::rules::RuleSet;
+use crate::source::ScanStats;
+
+/// Starts the progress line if this run should have one.
+pub fn start_progress(
+    args: &OutputArgs,
+    stats: &Arc<ScanStats>,
+    mode: ScanMode,
+) -> Option<Progress> {
+    let wanted =
+        !args.quiet && !args.no_progress && (args.progress || std::io::stderr().is_terminal());
+    wanted.then(|| Progress::start(Arc::clone(stats), mode.unit()))
+}
+
+/// Builds the summary from the counters once the scan is over.
+pub fn summarize(
+    stats: &ScanStats,
+    mode: ScanMode,
+    started: Instant,
+    suppressed: Suppressed,
+) -> Summary {
+    Summary {
+        mode,
+        files_scanned: stats.files(),
+        bytes_scanned: stats.bytes(),
+        skipped: stats.skipped_counts(),
+        elapsed: started.elapsed(),
+        suppressed,
+        warnings: stats.take_warnings(),
+        notes: stats.take_notes(),
+    }
+}
+
+/// Writes every requested report and returns the exit code.
+pub fn emit(args: &OutputArgs, rules: &RuleSet, findings: &[Finding], summary: &Summary) -> i32 {
+    let stdout_is_terminal = std::io::stdout().is_terminal();
+    let color = stdout_is_terminal
+        && !args.no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb");
+    let report = Report {
+        findings,
+        summary,
+        rules,
+        show_secrets: args.show_secrets,
+        color,
+        quiet: args.quiet,
+    };
+    let mut failed = false;
+    for (format, path) in &args.report {
+        if let Err(e) = report::write_file(*format, &report, path) {
+            eprintln!(
+                "credlint: error: cannot write the {format:?} report to {}: {e}",
+                path.display()
+            );
+            failed = true;
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = report::write(args.format, &report, &mut out).and_then(|_| out.flush());
+    if let Err(e) = written {
+        // A closed pipe (`credlint scan | head`) is the reader's choice, not an error.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("credlint: error: cannot write the report: {e}");
+            failed = true;
+        }
+    }
+    if failed {
+        return EXIT_ERROR;
+    }
+    exit_code(args, findings, summary)
+}
+
+fn exit_code(args: &OutputArgs, findings: &[Finding], summary: &Summary) -> i32 {
+    let failing = args
+        .fail_on
+        .0
+        .is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
+    if failing {
+        EXIT_FINDINGS
+    } else if summary.unreadable() > 0 && !args.allow_unreadable {
+        // Something could not be scanned and the user did not say that was fine: a clean exit
+        // would claim more than the scan checked.
+        if !args.quiet {
+            eprintln!(
+                "credlint: {} file(s) could not be read, so the scan is incomplete (exit 2); --allow-unreadable accepts that",
+                summary.unreadable()
+            );
+        }
+        EXIT_ERROR
+    } else {
+        EXIT_CLEAN
+    }
+}

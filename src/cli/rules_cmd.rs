@@ -1,0 +1,138 @@
+//! `credlint rules`: list the rules, explain one, or check a user's rule file.
+
+use std::io::Write;
+
+use super::args::RulesArgs;
+use super::{EXIT_CLEAN, EXIT_ERROR};
+use crate::rules::{Rule, RuleSet, Validation};
+
+pub fn run(args: RulesArgs) -> Result<i32, String> {
+    if let Some(path) = &args.check {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let mut set = RuleSet::default();
+        return match set.add_file(&path.display().to_string(), &text, Validation::Full) {
+            Ok(()) => {
+                println!(
+                    "{}: {} rule(s) OK: every example matches and no negative example does.",
+                    path.display(),
+                    set.len()
+                );
+                Ok(EXIT_CLEAN)
+            }
+            Err(e) => {
+                eprintln!("credlint: error: {e}");
+                Ok(EXIT_ERROR)
+            }
+        };
+    }
+    let rules = RuleSet::builtin().map_err(|e| e.to_string())?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let written = match &args.id {
+        Some(id) => match rules.get(id) {
+            Some(rule) => explain(rule, &mut out),
+            None => {
+                let close: Vec<&str> = rules
+                    .rules()
+                    .iter()
+                    .map(|r| r.id())
+                    .filter(|r| r.contains(id.as_str()))
+                    .take(5)
+                    .collect();
+                let hint = if close.is_empty() {
+                    String::new()
+                } else {
+                    format!("; did you mean {}?", close.join(", "))
+                };
+                return Err(format!(
+                    "no rule {id:?}{hint} (`credlint rules` lists them)"
+                ));
+            }
+        },
+        None if args.json => list_json(&rules, &mut out),
+        None => list(&rules, &mut out),
+    };
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.to_string()),
+        _ => Ok(EXIT_CLEAN),
+    }
+}
+
+fn list(rules: &RuleSet, out: &mut dyn Write) -> std::io::Result<()> {
+    let width = rules
+        .rules()
+        .iter()
+        .map(|r| r.id().len())
+        .max()
+        .unwrap_or(2);
+    writeln!(
+        out,
+        "{:<width$}  {:<6}  {:<8}  TITLE",
+        "ID", "KIND", "SEVERITY"
+    )?;
+    for rule in rules.rules() {
+        let d = &rule.def;
+        writeln!(
+            out,
+            "{:<width$}  {:<6}  {:<8}  {}",
+            d.id,
+            d.kind.as_str(),
+            d.severity.as_str(),
+            d.title
+        )?;
+    }
+    writeln!(
+        out,
+        "\n{} rules. `credlint rules ID` explains one.",
+        rules.len()
+    )
+}
+
+fn list_json(rules: &RuleSet, out: &mut dyn Write) -> std::io::Result<()> {
+    let list: Vec<serde_json::Value> = rules
+        .rules()
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.def.id,
+                "kind": r.def.kind.as_str(),
+                "severity": r.def.severity.as_str(),
+                "title": r.def.title,
+            })
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &list)?;
+    writeln!(out)
+}
+
+fn explain(rule: &Rule, out: &mut dyn Write) -> std::io::Result<()> {
+    let d = &rule.def;
+    writeln!(
+        out,
+        "{} ({} {}, {})",
+        d.id,
+        d.severity,
+        d.kind.as_str(),
+        d.title
+    )?;
+    writeln!(out)?;
+    if !d.description.trim().is_empty() {
+        writeln!(out, "What it finds: {}", d.description.trim())?;
+    }
+    writeln!(out, "Checklist:     {}", d.checklist.trim())?;
+    writeln!(out, "What to do:    {}", d.remediation.trim())?;
+    if !d.references.is_empty() {
+        writeln!(out, "References:")?;
+        for reference in &d.references {
+            writeln!(out, "  - {reference}")?;
+        }
+    }
+    if let Some(example) = d.examples.first() {
+        writeln!(out, "Example:       {}", example.text().trim())?;
+    }
+    if let Some(example) = d.negative_examples.first() {
+        writeln!(out, "Not reported:  {}", example.text().trim())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,455 @@
+//! The engine: given a blob's path and bytes, returns the rule matches in it. It owns the speed.
+//!
+//! 1. One Aho-Corasick pass over the blob finds every rule keyword (and every `file_contains`
+//!    literal) at once, ASCII case-insensitively.
+//! 2. Only rules with a keyword hit go further, and their regex runs only in a window around each
+//!    hit (the hit's line, bounded), never over the whole blob.
+//! 3. Regexes compile on first use ([`crate::rules::Rule::regex`]).
+//! 4. Entropy, placeholder and validator checks look at the extracted secret only.
+//! 5. File classes are computed only for blobs where a rule that needs them has a hit.
+
+pub mod entropy;
+pub mod placeholder;
+pub mod validators;
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex_automata::Input;
+
+use crate::context::{classify, ClassSet, FileClass};
+use crate::rules::{Kind, Rule, RuleSet, Severity};
+
+/// How far before a keyword hit the regex window reaches (it also stops at the line start).
+const WINDOW_BEFORE: usize = 256;
+/// How far after a keyword hit the window reaches on single-line rules (it also stops at the
+/// line end). Long enough for big JWTs on minified lines.
+const WINDOW_AFTER: usize = 4096;
+/// How far after a hit a `multiline` rule's window reaches (private key blocks, PGP blocks).
+const WINDOW_AFTER_MULTILINE: usize = 64 * 1024;
+
+/// One match of a rule in a blob, with what the engine learned checking it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// Index of the rule in the engine's [`RuleSet`].
+    pub rule: usize,
+    /// Byte range of the whole regex match.
+    pub span: Range<usize>,
+    /// Byte range of the secret (the rule's `secret_group`).
+    pub secret: Range<usize>,
+    /// The rule's severity, or higher when the file's context makes it worse.
+    pub severity: Severity,
+    /// Why the severity was raised or what a validator learned, in words for the report.
+    pub notes: Vec<String>,
+}
+
+/// Reusable per-thread buffers, so scanning a blob allocates nothing when nothing matches.
+#[derive(Default)]
+pub struct Scratch {
+    hits: Vec<Hit>,
+    context_seen: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    rule: u32,
+    start: usize,
+    end: usize,
+}
+
+/// What an Aho-Corasick pattern means for the rules: which rules it triggers, and which rules'
+/// `file_contains` condition it satisfies.
+#[derive(Debug, Default)]
+struct PatternUse {
+    triggers: Vec<u32>,
+    satisfies: Vec<u32>,
+}
+
+pub struct Engine {
+    rules: Arc<RuleSet>,
+    automaton: Option<AhoCorasick>,
+    patterns: Vec<PatternUse>,
+}
+
+impl Engine {
+    pub fn new(rules: Arc<RuleSet>) -> Engine {
+        let mut literals: Vec<String> = Vec::new();
+        let mut patterns: Vec<PatternUse> = Vec::new();
+        let index_of = |literal: &str, literals: &mut Vec<String>| {
+            let lower = literal.to_ascii_lowercase();
+            match literals.iter().position(|l| *l == lower) {
+                Some(i) => i,
+                None => {
+                    literals.push(lower);
+                    literals.len() - 1
+                }
+            }
+        };
+        for (rule_index, rule) in rules.rules().iter().enumerate() {
+            for keyword in &rule.def.keywords {
+                let i = index_of(keyword, &mut literals);
+                patterns.resize_with(literals.len(), PatternUse::default);
+                if !patterns[i].triggers.contains(&(rule_index as u32)) {
+                    patterns[i].triggers.push(rule_index as u32);
+                }
+            }
+            for literal in &rule.def.file_contains {
+                let i = index_of(literal, &mut literals);
+                patterns.resize_with(literals.len(), PatternUse::default);
+                patterns[i].satisfies.push(rule_index as u32);
+            }
+        }
+        let automaton = if literals.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&literals)
+                    .expect("keyword automaton builds from plain literals"),
+            )
+        };
+        Engine {
+            rules,
+            automaton,
+            patterns,
+        }
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    pub fn rule_set(&self) -> &Arc<RuleSet> {
+        &self.rules
+    }
+
+    /// Scans one blob. `path` (forward slashes) drives path globs and file classes.
+    pub fn scan(&self, path: &str, bytes: &[u8], scratch: &mut Scratch) -> Vec<Match> {
+        let Some(automaton) = &self.automaton else {
+            return Vec::new();
+        };
+        scratch.hits.clear();
+        scratch.context_seen.clear();
+        for hit in automaton.find_overlapping_iter(bytes) {
+            let used = &self.patterns[hit.pattern().as_usize()];
+            for &rule in &used.triggers {
+                scratch.hits.push(Hit {
+                    rule,
+                    start: hit.start(),
+                    end: hit.end(),
+                });
+            }
+            for &rule in &used.satisfies {
+                scratch.context_seen.push(rule as usize);
+            }
+        }
+        if scratch.hits.is_empty() {
+            return Vec::new();
+        }
+        scratch.hits.sort_unstable_by_key(|h| (h.rule, h.start));
+
+        let mut classes: Option<ClassSet> = None;
+        let mut matches = Vec::new();
+        let mut group_start = 0;
+        while group_start < scratch.hits.len() {
+            let rule_index = scratch.hits[group_start].rule;
+            let group_end = scratch.hits[group_start..]
+                .iter()
+                .position(|h| h.rule != rule_index)
+                .map_or(scratch.hits.len(), |n| group_start + n);
+            let rule_index = rule_index as usize;
+            let rule = &self.rules.rules()[rule_index];
+            let hits = &scratch.hits[group_start..group_end];
+            group_start = group_end;
+
+            if !rule.applies_to_path(path) {
+                continue;
+            }
+            if !rule.def.file_contains.is_empty() && !scratch.context_seen.contains(&rule_index) {
+                continue;
+            }
+            if !rule.file_classes.is_empty() || !rule.exclude_file_classes.is_empty() {
+                let set = *classes.get_or_insert_with(|| classify(path, bytes));
+                if !rule.file_classes.is_empty() && !set.intersects(rule.file_classes) {
+                    continue;
+                }
+                if set.intersects(rule.exclude_file_classes) {
+                    continue;
+                }
+            }
+            let windows = windows_around(bytes, hits, rule.def.multiline);
+            for found in match_in_windows(rule, bytes, &windows) {
+                let mut found = found;
+                found.rule = rule_index;
+                if rule.def.kind == Kind::Secret {
+                    let set = *classes.get_or_insert_with(|| classify(path, bytes));
+                    raise_for_context(&mut found, set);
+                }
+                matches.push(found);
+            }
+        }
+        matches.sort_by_key(|m| (m.secret.start, m.rule));
+        self.drop_generic_duplicates(&mut matches);
+        matches
+    }
+
+    /// Where a generic secret rule and a specific one found the same value (a `ghp_` token in an
+    /// `Authorization: Bearer` header), keeps only the specific finding.
+    fn drop_generic_duplicates(&self, matches: &mut Vec<Match>) {
+        let rules = self.rules.rules();
+        let is_specific_secret =
+            |m: &Match| rules[m.rule].def.kind == Kind::Secret && !rules[m.rule].def.generic;
+        if !matches.iter().any(|m| rules[m.rule].def.generic)
+            || !matches.iter().any(is_specific_secret)
+        {
+            return;
+        }
+        let specific: Vec<Range<usize>> = matches
+            .iter()
+            .filter(|m| is_specific_secret(m))
+            .map(|m| m.secret.clone())
+            .collect();
+        matches.retain(|m| {
+            let rule = &rules[m.rule].def;
+            !(rule.generic
+                && rule.kind == Kind::Secret
+                && specific
+                    .iter()
+                    .any(|s| s.start < m.secret.end && m.secret.start < s.end))
+        });
+    }
+}
+
+/// A secret in code that reaches browsers is readable by anyone: always critical.
+fn raise_for_context(found: &mut Match, classes: ClassSet) {
+    for class in [FileClass::ClientBundle, FileClass::BrowserSource] {
+        if classes.contains(class) {
+            if found.severity < Severity::Critical {
+                found.notes.push(format!(
+                    "raised to critical: found in {}, where anyone who loads the page can read it",
+                    class.describe()
+                ));
+                found.severity = Severity::Critical;
+            }
+            return;
+        }
+    }
+}
+
+/// Merged byte windows around a rule's keyword hits (sorted by start).
+fn windows_around(bytes: &[u8], hits: &[Hit], multiline: bool) -> Vec<Range<usize>> {
+    let mut windows: Vec<Range<usize>> = Vec::new();
+    for hit in hits {
+        if let Some(last) = windows.last() {
+            // A hit inside the current window adds nothing unless it reaches further.
+            if hit.end <= last.end && hit.start >= last.start {
+                continue;
+            }
+        }
+        let floor = hit.start.saturating_sub(WINDOW_BEFORE);
+        let start =
+            memchr::memrchr(b'\n', &bytes[floor..hit.start]).map_or(floor, |i| floor + i + 1);
+        let end = if multiline {
+            (hit.end + WINDOW_AFTER_MULTILINE).min(bytes.len())
+        } else {
+            let ceiling = (hit.end + WINDOW_AFTER).min(bytes.len());
+            memchr::memchr(b'\n', &bytes[hit.end..ceiling]).map_or(ceiling, |i| hit.end + i)
+        };
+        match windows.last_mut() {
+            Some(last) if start <= last.end => last.end = last.end.max(end),
+            _ => windows.push(start..end),
+        }
+    }
+    windows
+}
+
+/// Runs one rule's regex over the windows and keeps the matches whose secret passes the checks.
+/// Shared by the engine and by rule validation, so examples are checked by the code that scans.
+pub(crate) fn match_in_windows(rule: &Rule, bytes: &[u8], windows: &[Range<usize>]) -> Vec<Match> {
+    let Some(regex) = rule.regex() else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut last_secret: Option<Range<usize>> = None;
+    for window in windows {
+        let input = Input::new(bytes).span(window.clone());
+        for caps in regex.captures_iter(input) {
+            let (Some(whole), Some(secret)) =
+                (caps.get_group(0), caps.get_group(rule.def.secret_group))
+            else {
+                continue;
+            };
+            let secret = secret.start..secret.end;
+            if secret.is_empty() || last_secret.as_ref() == Some(&secret) {
+                continue;
+            }
+            last_secret = Some(secret.clone());
+            let Some(notes) = accept_secret(rule, bytes, secret.clone()) else {
+                continue;
+            };
+            found.push(Match {
+                rule: usize::MAX,
+                span: whole.start..whole.end,
+                secret,
+                severity: rule.def.severity,
+                notes,
+            });
+        }
+    }
+    found
+}
+
+/// The checks on an extracted secret. `None` means "not a finding"; otherwise the notes that
+/// validators want in the report.
+fn accept_secret(rule: &Rule, bytes: &[u8], secret: Range<usize>) -> Option<Vec<String>> {
+    let value = &bytes[secret.clone()];
+    if let Some(min) = rule.def.min_entropy {
+        if entropy::shannon(value) < min {
+            return None;
+        }
+    }
+    if !rule.def.skip_placeholder_check {
+        let prefix = placeholder::known_prefix_len(value, &rule.def.keywords);
+        if placeholder::is_placeholder(&value[prefix..]) || placeholder::is_placeholder(value) {
+            return None;
+        }
+    }
+    if rule.allows(value) {
+        return None;
+    }
+    let mut notes = Vec::new();
+    if let Some(validator) = rule.def.validate {
+        match validators::check(validator, value) {
+            validators::Verdict::Reject => return None,
+            validators::Verdict::Accept(Some(note)) => notes.push(note),
+            validators::Verdict::Accept(None) => {}
+        }
+    }
+    Some(notes)
+}
+
+/// Finds keyword hits for one rule without an automaton, for checking a rule on its own.
+pub(crate) fn single_rule_matches(rule: &Rule, path: &str, bytes: &[u8]) -> Vec<Match> {
+    let lower = bytes.to_ascii_lowercase();
+    let mut hits = Vec::new();
+    for keyword in &rule.def.keywords {
+        let needle = keyword.to_ascii_lowercase();
+        for start in memchr::memmem::find_iter(&lower, needle.as_bytes()) {
+            hits.push(Hit {
+                rule: 0,
+                start,
+                end: start + needle.len(),
+            });
+        }
+    }
+    if hits.is_empty() || !rule.applies_to_path(path) {
+        return Vec::new();
+    }
+    if !rule.def.file_contains.is_empty()
+        && !rule
+            .def
+            .file_contains
+            .iter()
+            .any(|l| memchr::memmem::find(&lower, l.to_ascii_lowercase().as_bytes()).is_some())
+    {
+        return Vec::new();
+    }
+    let classes = classify(path, bytes);
+    if !rule.file_classes.is_empty() && !classes.intersects(rule.file_classes) {
+        return Vec::new();
+    }
+    if classes.intersects(rule.exclude_file_classes) {
+        return Vec::new();
+    }
+    hits.sort_unstable_by_key(|h| h.start);
+    let windows = windows_around(bytes, &hits, rule.def.multiline);
+    match_in_windows(rule, bytes, &windows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Validation;
+
+    fn engine_with(rule_toml: &str) -> Engine {
+        let mut set = RuleSet::default();
+        set.add_file("test.toml", rule_toml, Validation::Full)
+            .unwrap();
+        Engine::new(Arc::new(set))
+    }
+
+    const DEMO: &str = r#"
+[[rule]]
+id = "demo-token"
+title = "Demo token"
+kind = "secret"
+severity = "high"
+keywords = ["dmo_"]
+regex = '''\b(dmo_[A-Za-z0-9]{16})\b'''
+secret_group = 1
+min_entropy = 3.0
+remediation = "r"
+checklist = "c"
+examples = ["t = 'dmo_Q7vR2mX9kL4pW8sZ'"]
+negative_examples = ["t = 'dmo_xxxxxxxxxxxxxxxx'"]
+"#;
+
+    #[test]
+    fn finds_secret_near_keyword_case_insensitively_in_keyword_only() {
+        let engine = engine_with(DEMO);
+        let text = b"a\nDMO_ nothing\nkey = dmo_Q7vR2mX9kL4pW8sZ;\n";
+        let found = engine.scan("src/a.py", text, &mut Scratch::default());
+        assert_eq!(found.len(), 1);
+        assert_eq!(&text[found[0].secret.clone()], b"dmo_Q7vR2mX9kL4pW8sZ");
+        assert_eq!(found[0].severity, Severity::High);
+    }
+
+    #[test]
+    fn secret_in_client_bundle_is_critical_and_says_why() {
+        let engine = engine_with(DEMO);
+        let found = engine.scan(
+            "dist/app.min.js",
+            b"var k=\"dmo_Q7vR2mX9kL4pW8sZ\";",
+            &mut Scratch::default(),
+        );
+        assert_eq!(found[0].severity, Severity::Critical);
+        assert!(found[0].notes[0].contains("client bundle"));
+    }
+
+    #[test]
+    fn windows_merge_and_stop_at_lines() {
+        let bytes = b"one two\nthree four five\nsix";
+        let hits = [
+            Hit {
+                rule: 0,
+                start: 8,
+                end: 13,
+            },
+            Hit {
+                rule: 0,
+                start: 14,
+                end: 18,
+            },
+        ];
+        assert_eq!(windows_around(bytes, &hits, false), vec![8..23]);
+    }
+
+    #[test]
+    fn no_keywords_means_no_regex_work() {
+        let engine = engine_with(DEMO);
+        assert!(engine
+            .scan("a", b"nothing to see", &mut Scratch::default())
+            .is_empty());
+        // The rule was loaded with full validation, so its regex exists; a fresh parse-only
+        // load keeps it uncompiled until a hit.
+        let mut set = RuleSet::default();
+        set.add_file("t.toml", DEMO, Validation::ParseOnly).unwrap();
+        let engine = Engine::new(Arc::new(set));
+        engine.scan("a", b"nothing", &mut Scratch::default());
+        assert!(!engine.rules().rules()[0].regex_is_compiled());
+    }
+}

@@ -1,0 +1,336 @@
+//! Findings: what the engine's matches become once they have a place (line and column), a
+//! redacted form, a fingerprint and, for git, a provenance. Everything downstream (filters,
+//! reports) works on these.
+//!
+//! The raw secret stays in memory for `--show-secrets` and for filters; it is never serialised
+//! by this module and never enters a fingerprint, a log or a panic message.
+
+use std::ops::Range;
+
+use sha2::{Digest, Sha256};
+
+use crate::engine::Match;
+use crate::rules::{Kind, Rule, Severity};
+
+/// Where a git blob came from: the commit that first introduced it at its path.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GitOrigin {
+    pub commit: String,
+    pub author: String,
+    /// ISO 8601, UTC.
+    pub date: String,
+    /// First line of the commit message.
+    pub summary: String,
+    /// Whether the secret is still in the blob at the same path in HEAD. `None` when unknown
+    /// (a range or staged scan, where the question does not arise).
+    pub in_head: Option<bool>,
+}
+
+/// 1-based lines and columns; columns count characters (Unicode code points, an invalid UTF-8
+/// byte counting as one), and the end column is exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Location {
+    pub start_line: usize,
+    pub start_column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+/// The first line of a finding, for display: bounded in length on minified files, with the byte
+/// range of the matched value inside it (on this line).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Snippet {
+    pub text: String,
+    pub highlight: Range<usize>,
+    /// Text was cut before / after the shown part of the line.
+    pub cut_before: bool,
+    pub cut_after: bool,
+}
+
+impl Snippet {
+    /// The line with the highlighted value replaced by `replacement` (the redacted form), and
+    /// the replacement's byte range in the result.
+    pub fn with_value(&self, replacement: &str) -> (String, Range<usize>) {
+        let mut out = String::with_capacity(self.text.len());
+        out.push_str(&self.text[..self.highlight.start]);
+        let start = out.len();
+        out.push_str(replacement);
+        let end = out.len();
+        out.push_str(&self.text[self.highlight.end..]);
+        (out, start..end)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule_id: String,
+    pub title: String,
+    pub kind: Kind,
+    pub severity: Severity,
+    /// One sentence for the report: the title plus what context or validation added.
+    pub message: String,
+    /// The path as the user sees it (relative to where they ran the scan when possible).
+    pub path: String,
+    /// The path relative to the repository or scan root, with forward slashes: used in
+    /// fingerprints, SARIF URIs, baselines and globs.
+    pub rel_path: String,
+    pub location: Location,
+    /// Byte range of the value in the blob (for filters that look at the bytes around it).
+    pub byte_span: Range<usize>,
+    /// The matched value. Never printed without `--show-secrets`.
+    pub secret: String,
+    /// Whether the value is a credential to hide (false for lint matches such as a URL).
+    pub redact: bool,
+    pub redacted: String,
+    pub fingerprint: String,
+    pub snippet: Snippet,
+    pub notes: Vec<String>,
+    pub git: Option<GitOrigin>,
+}
+
+impl Finding {
+    /// The value as reports may show it: redacted unless the user asked for secrets.
+    pub fn shown_value(&self, show_secrets: bool) -> &str {
+        if self.redact && !show_secrets {
+            &self.redacted
+        } else {
+            &self.secret
+        }
+    }
+
+    /// The line as reports may show it, and the byte range of the value within it.
+    pub fn shown_line(&self, show_secrets: bool) -> (String, Range<usize>) {
+        if self.snippet.highlight.is_empty() && self.snippet.text.is_empty() {
+            return (String::new(), 0..0);
+        }
+        if self.redact && !show_secrets {
+            self.snippet.with_value(&self.redacted)
+        } else {
+            (self.snippet.text.clone(), self.snippet.highlight.clone())
+        }
+    }
+}
+
+/// Builds findings from one blob's matches. Keeps a running line count so a blob with many
+/// findings is walked once.
+pub struct FindingBuilder<'a> {
+    bytes: &'a [u8],
+    path: &'a str,
+    rel_path: &'a str,
+    line: usize,
+    line_start: usize,
+    scanned_to: usize,
+}
+
+impl<'a> FindingBuilder<'a> {
+    pub fn new(bytes: &'a [u8], path: &'a str, rel_path: &'a str) -> Self {
+        FindingBuilder {
+            bytes,
+            path,
+            rel_path,
+            line: 1,
+            line_start: 0,
+            scanned_to: 0,
+        }
+    }
+
+    /// Line number and line start of `offset`. Offsets must come in increasing order for the
+    /// walk to be linear; an earlier offset restarts from the top.
+    fn position(&mut self, offset: usize) -> (usize, usize) {
+        if offset < self.scanned_to {
+            self.line = 1;
+            self.line_start = 0;
+            self.scanned_to = 0;
+        }
+        for i in memchr::memchr_iter(b'\n', &self.bytes[self.scanned_to..offset]) {
+            self.line += 1;
+            self.line_start = self.scanned_to + i + 1;
+        }
+        self.scanned_to = offset;
+        (self.line, self.line_start)
+    }
+
+    pub fn build(&mut self, rule: &Rule, found: &Match) -> Finding {
+        let bytes = self.bytes;
+        let span = found.secret.clone();
+        let (start_line, start_line_at) = self.position(span.start);
+        let start_column = char_count(&bytes[start_line_at..span.start]) + 1;
+        let (end_line, end_line_at) = {
+            // The end can be on a later line (private key blocks); walk a copy so the running
+            // position stays at the start for the next match.
+            let mut line = start_line;
+            let mut at = start_line_at;
+            for i in memchr::memchr_iter(b'\n', &bytes[span.start..span.end]) {
+                line += 1;
+                at = span.start + i + 1;
+            }
+            (line, at)
+        };
+        let end_column = char_count(&bytes[end_line_at..span.end]) + 1;
+        let secret = String::from_utf8_lossy(&bytes[span.clone()]).into_owned();
+        let redacted = redact(&secret, &rule.def.keywords);
+        let mut message = rule.def.title.clone();
+        for note in &found.notes {
+            message.push_str("; ");
+            message.push_str(note);
+        }
+        Finding {
+            rule_id: rule.def.id.clone(),
+            title: rule.def.title.clone(),
+            kind: rule.def.kind,
+            severity: found.severity,
+            message,
+            path: self.path.to_string(),
+            rel_path: self.rel_path.to_string(),
+            location: Location {
+                start_line,
+                start_column,
+                end_line,
+                end_column,
+            },
+            byte_span: span.clone(),
+            fingerprint: fingerprint(&rule.def.id, self.rel_path, &secret),
+            snippet: snippet(bytes, start_line_at, span),
+            secret,
+            redact: rule.redact,
+            redacted,
+            notes: found.notes.clone(),
+            git: None,
+        }
+    }
+}
+
+/// Characters in a byte slice: every byte that does not continue a UTF-8 sequence.
+fn char_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+}
+
+/// Context kept around the value on very long (minified) lines, in bytes on each side.
+const SNIPPET_CONTEXT: usize = 120;
+
+fn snippet(bytes: &[u8], line_start: usize, value: Range<usize>) -> Snippet {
+    let line_end =
+        memchr::memchr(b'\n', &bytes[value.start..]).map_or(bytes.len(), |i| value.start + i);
+    let value_end = value.end.min(line_end);
+    let mut from = line_start.max(value.start.saturating_sub(SNIPPET_CONTEXT));
+    let mut to = line_end.min(value_end + SNIPPET_CONTEXT);
+    // Do not cut a UTF-8 sequence in half.
+    while from > line_start && (bytes[from] & 0xC0) == 0x80 {
+        from -= 1;
+    }
+    while to < line_end && (bytes[to] & 0xC0) == 0x80 {
+        to += 1;
+    }
+    let before = String::from_utf8_lossy(&bytes[from..value.start]);
+    let middle = String::from_utf8_lossy(&bytes[value.start..value_end]);
+    let after = String::from_utf8_lossy(&bytes[value_end..to]);
+    let mut text = String::with_capacity(to - from);
+    text.push_str(before.trim_end_matches('\r'));
+    let highlight_start = text.len();
+    text.push_str(middle.trim_end_matches('\r'));
+    let highlight_end = text.len();
+    text.push_str(after.trim_end_matches('\r'));
+    Snippet {
+        text,
+        highlight: highlight_start..highlight_end,
+        cut_before: from > line_start,
+        cut_after: to < line_end,
+    }
+}
+
+/// The redacted form of a secret: a known public prefix (`ak_live_`, `ghp_`, a PEM header) and a
+/// few characters, then `…`. The number of characters shown grows with the secret's length and
+/// never exceeds four, so a short password shows at most one.
+pub fn redact(secret: &str, keywords: &[String]) -> String {
+    if secret.starts_with("-----BEGIN") {
+        let header = secret.lines().next().unwrap_or("");
+        return format!("{header}…");
+    }
+    let prefix_len = keywords
+        .iter()
+        .filter(|k| {
+            secret.len() >= k.len()
+                && secret.as_bytes()[..k.len()].eq_ignore_ascii_case(k.as_bytes())
+        })
+        .map(|k| k.len())
+        .max()
+        .unwrap_or(0);
+    let (prefix, rest) = secret.split_at(prefix_len);
+    let rest_chars = rest.chars().count();
+    let shown = (rest_chars / 8).min(4);
+    let visible: String = rest.chars().take(shown).collect();
+    format!("{prefix}{visible}…")
+}
+
+/// A stable identity for a finding: the same secret of the same rule in the same file has the
+/// same fingerprint wherever the line moves, and a different secret has a different one.
+///
+/// The secret is hashed with the rule id and path as salt and iterated, so that a fingerprint
+/// published in SARIF does not cheaply confirm a guess at a weak password.
+pub fn fingerprint(rule_id: &str, rel_path: &str, secret: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"credlint/v1\0");
+    hasher.update(rule_id.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(rel_path.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(secret.as_bytes());
+    let mut digest = hasher.finalize();
+    for _ in 0..FINGERPRINT_ROUNDS {
+        let mut round = Sha256::new();
+        round.update(digest);
+        round.update(rule_id.as_bytes());
+        digest = round.finalize();
+    }
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Iterations of the fingerprint hash: about 0.2 ms a finding, which is nothing for a report
+/// and a thousandfold cost for anyone testing password guesses against a fingerprint.
+const FINGERPRINT_ROUNDS: usize = 1000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_keeps_the_prefix_and_a_few_characters() {
+        let keywords = vec!["ak_live_".to_string()];
+        assert_eq!(
+            redact("ak_live_Zk4Jw9Qm2Lr7Tx5Vb8Nc3Hd6Fg1Ys0Pa", &keywords),
+            "ak_live_Zk4J…"
+        );
+        assert_eq!(redact("hunter2x", &[]), "h…");
+        assert_eq!(redact("abc", &[]), "…");
+        assert_eq!(
+            redact(
+                "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
+                &[]
+            ),
+            "-----BEGIN RSA PRIVATE KEY-----…"
+        );
+    }
+
+    #[test]
+    fn fingerprint_is_stable_and_depends_on_rule_path_and_secret() {
+        let a = fingerprint("r", "a.py", "s3cr3t");
+        assert_eq!(a, fingerprint("r", "a.py", "s3cr3t"));
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, fingerprint("r", "a.py", "s3cr3u"));
+        assert_ne!(a, fingerprint("r", "b.py", "s3cr3t"));
+        assert_ne!(a, fingerprint("q", "a.py", "s3cr3t"));
+        assert!(!a.contains("s3cr3t"));
+    }
+
+    #[test]
+    fn snippet_is_bounded_on_long_lines_and_respects_utf8() {
+        let mut line = "é".repeat(500);
+        let start = line.len();
+        line.push_str("SECRET");
+        line.push_str(&"ü".repeat(500));
+        let s = snippet(line.as_bytes(), 0, start..start + 6);
+        assert!(s.cut_before && s.cut_after);
+        assert_eq!(&s.text[s.highlight.clone()], "SECRET");
+        assert!(s.text.len() < 300);
+    }
+}

@@ -1,0 +1,191 @@
+//! Reports: one module per output format, all fed the same findings and the same summary.
+//!
+//! Nothing here prints a secret unless `show_secrets` is set, and everything that came from the
+//! scanned content or file names is escaped for its destination (terminal, JSON, workflow
+//! commands).
+
+pub mod escape;
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod progress;
+pub mod sarif;
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use crate::finding::Finding;
+use crate::rules::{RuleSet, Severity};
+use crate::source::{SkipReason, Warning};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Jsonl,
+    Sarif,
+    Github,
+}
+
+impl Format {
+    pub const NAMES: [&'static str; 5] = ["human", "json", "jsonl", "sarif", "github"];
+
+    pub fn parse(name: &str) -> Option<Format> {
+        match name.to_ascii_lowercase().as_str() {
+            "human" | "text" => Some(Format::Human),
+            "json" => Some(Format::Json),
+            "jsonl" => Some(Format::Jsonl),
+            "sarif" => Some(Format::Sarif),
+            "github" => Some(Format::Github),
+            _ => None,
+        }
+    }
+}
+
+/// What was scanned, for the summary line and the machine formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanMode {
+    Directory,
+    Stdin,
+    GitHistory,
+    GitRange,
+    Staged,
+}
+
+impl ScanMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanMode::Directory => "directory",
+            ScanMode::Stdin => "stdin",
+            ScanMode::GitHistory => "git-history",
+            ScanMode::GitRange => "git-range",
+            ScanMode::Staged => "staged",
+        }
+    }
+
+    /// "files" for a directory, "blobs" for git history.
+    pub fn unit(self) -> &'static str {
+        match self {
+            ScanMode::GitHistory => "blobs",
+            _ => "files",
+        }
+    }
+}
+
+/// Findings that filters removed, by filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Suppressed {
+    pub inline: u64,
+    pub baseline: u64,
+    pub allowlist: u64,
+}
+
+/// Everything about a scan except its findings; the same in every format.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub mode: ScanMode,
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub skipped: BTreeMap<SkipReason, u64>,
+    pub elapsed: Duration,
+    pub suppressed: Suppressed,
+    pub warnings: Vec<Warning>,
+    /// Facts about the scan as a whole ("history is truncated: shallow clone").
+    pub notes: Vec<String>,
+}
+
+impl Summary {
+    pub fn unreadable(&self) -> u64 {
+        self.skipped
+            .get(&SkipReason::Unreadable)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+}
+
+/// Counts findings by severity, most severe first (the order of [`Severity::ALL_DESCENDING`]).
+pub fn count_by_severity(findings: &[Finding]) -> [(Severity, usize); 5] {
+    Severity::ALL_DESCENDING.map(|s| (s, findings.iter().filter(|f| f.severity == s).count()))
+}
+
+/// The inputs every format renders.
+pub struct Report<'a> {
+    pub findings: &'a [Finding],
+    pub summary: &'a Summary,
+    pub rules: &'a RuleSet,
+    pub show_secrets: bool,
+    /// ANSI colour in human output.
+    pub color: bool,
+    /// Human output without the summary and hints (`-q`).
+    pub quiet: bool,
+}
+
+pub fn write(format: Format, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Human => human::write(report, out),
+        Format::Json => json::write(report, out),
+        Format::Jsonl => json::write_lines(report, out),
+        Format::Sarif => sarif::write(report, out),
+        Format::Github => github::write(report, out),
+    }
+}
+
+/// Writes a report file atomically: to a temporary file beside it, renamed into place only when
+/// complete, so an interrupted run never leaves a truncated report that looks finished.
+pub fn write_file(format: Format, report: &Report, path: &Path) -> io::Result<()> {
+    let file_name = path.file_name().ok_or_else(|| {
+        io::Error::new(io::ErrorKind::InvalidInput, "report path has no file name")
+    })?;
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(file_name);
+    temp_name.push(format!(".credlint-{}.tmp", std::process::id()));
+    let temp = path.with_file_name(temp_name);
+    let result = (|| {
+        let mut file = io::BufWriter::new(std::fs::File::create(&temp)?);
+        let no_color = Report {
+            color: false,
+            ..*report
+        };
+        write(format, &no_color, &mut file)?;
+        file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+/// Bytes in human units: `812 B`, `3.4 KiB`, `1.2 GiB`.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_in_human_units() {
+        assert_eq!(human_bytes(812), "812 B");
+        assert_eq!(human_bytes(3 * 1024 + 400), "3.4 KiB");
+        assert_eq!(human_bytes(5 * 1024 * 1024 * 1024), "5.0 GiB");
+    }
+}

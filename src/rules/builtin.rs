@@ -1,0 +1,36 @@
+//! The built-in rule files, compiled into the binary. Add a file here when you add one to
+//! `rules/`; the test `every_rule_file_is_built_in` fails if you forget.
+
+pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
+    ("seeds.toml", include_str!("../../rules/seeds.toml")),
+    ("generic.toml", include_str!("../../rules/generic.toml")),
+    ("cloud.toml", include_str!("../../rules/cloud.toml")),
+    (
+        "source-hosting.toml",
+        include_str!("../../rules/source-hosting.toml"),
+    ),
+    (
+        "private-keys.toml",
+        include_str!("../../rules/private-keys.toml"),
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_rule_file_is_built_in() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        on_disk.sort();
+        let mut built_in: Vec<String> = super::BUILTIN_RULE_FILES
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect();
+        built_in.sort();
+        assert_eq!(on_disk, built_in);
+    }
+}

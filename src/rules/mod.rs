@@ -1,0 +1,586 @@
+//! The rule model: parsing rule files (`rules/*.toml` and users' own), validating them, and
+//! holding the compiled rule set the engine runs.
+//!
+//! Rules are data. Loading is cheap on purpose: a rule's regex is compiled on its first keyword
+//! hit (see [`Rule::regex`]), so a pre-commit run that touches three files pays for three
+//! regexes, not two hundred. Full validation (regexes compile, capture groups exist, every example
+//! matches through the real engine and every negative example does not) runs in the test suite
+//! for built-in rules and at load time for a user's rules.
+
+mod builtin;
+mod validate;
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex_automata::meta::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::context::{ClassSet, FileClass};
+
+pub use builtin::BUILTIN_RULE_FILES;
+pub use validate::{check_examples, ExampleFailure};
+
+/// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL_DESCENDING: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text.to_ascii_lowercase().as_str() {
+            "info" => Some(Severity::Info),
+            "low" => Some(Severity::Low),
+            "medium" => Some(Severity::Medium),
+            "high" => Some(Severity::High),
+            "critical" => Some(Severity::Critical),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A `secret` rule finds a credential; a `lint` rule finds an insecure way of handling one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Secret,
+    Lint,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Secret => "secret",
+            Kind::Lint => "lint",
+        }
+    }
+}
+
+/// Checks that a regex cannot express, named in a rule's `validate` field. Each one looks at the
+/// extracted secret only and says whether it is real enough to report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Validator {
+    /// Three base64url segments whose header decodes to a JSON object with an `alg`.
+    Jwt,
+    /// A base64 `user:password` pair with a non-empty, non-placeholder credential.
+    BasicAuth,
+    /// GitHub (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`) and npm (`npm_`) tokens end in a CRC32
+    /// checksum of their random part, base62-encoded: made-up tokens fail it.
+    GithubChecksum,
+}
+
+/// An example in a rule file: either the text alone (some secret must be found in it) or the
+/// text with the exact secret that must be extracted and, when the rule depends on file context,
+/// the path the text is scanned as.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ExampleDef {
+    Text(String),
+    Detailed {
+        text: String,
+        #[serde(default)]
+        secret: Option<String>,
+        #[serde(default)]
+        path: Option<String>,
+    },
+}
+
+impl ExampleDef {
+    pub fn text(&self) -> &str {
+        match self {
+            ExampleDef::Text(text) | ExampleDef::Detailed { text, .. } => text,
+        }
+    }
+
+    pub fn expected_secret(&self) -> Option<&str> {
+        match self {
+            ExampleDef::Text(_) => None,
+            ExampleDef::Detailed { secret, .. } => secret.as_deref(),
+        }
+    }
+
+    /// The path an example is scanned as; rules that care about file context say it.
+    pub fn path(&self) -> &str {
+        match self {
+            ExampleDef::Detailed {
+                path: Some(path), ..
+            } => path,
+            _ => "example.txt",
+        }
+    }
+}
+
+/// One `[[rule]]` table as written in a rule file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDef {
+    pub id: String,
+    pub title: String,
+    pub kind: Kind,
+    pub severity: Severity,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    pub regex: String,
+    #[serde(default)]
+    pub secret_group: usize,
+    #[serde(default)]
+    pub min_entropy: Option<f64>,
+    #[serde(default)]
+    pub paths: Vec<String>,
+    #[serde(default)]
+    pub exclude_paths: Vec<String>,
+    /// The file must be of one of these classes.
+    #[serde(default)]
+    pub file_classes: Vec<FileClass>,
+    /// The file must not be of any of these classes.
+    #[serde(default)]
+    pub exclude_file_classes: Vec<FileClass>,
+    /// The file must also contain one of these literals (ASCII case-insensitive).
+    #[serde(default)]
+    pub file_contains: Vec<String>,
+    /// The value may span lines (private key blocks): the regex window is not cut at line ends.
+    #[serde(default)]
+    pub multiline: bool,
+    #[serde(default)]
+    pub validate: Option<Validator>,
+    /// Regexes on the extracted secret that mark it as not a secret (documented example keys).
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Whether the extracted value is a credential to hide. Defaults to true for `secret` rules
+    /// and false for `lint` rules, whose match is usually a header name or a URL.
+    #[serde(default)]
+    pub redact: Option<bool>,
+    /// A catch-all rule (any `Authorization: Bearer` value, any `password =` assignment): where
+    /// a specific rule finds the same value, only the specific rule's finding is reported.
+    #[serde(default)]
+    pub generic: bool,
+    /// Skip the placeholder check (`YOUR_TOKEN`, `${X}`...) for values where it cannot apply.
+    #[serde(default)]
+    pub skip_placeholder_check: bool,
+    pub remediation: String,
+    pub checklist: String,
+    #[serde(default)]
+    pub references: Vec<String>,
+    #[serde(default)]
+    pub examples: Vec<ExampleDef>,
+    #[serde(default)]
+    pub negative_examples: Vec<ExampleDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    rule: Vec<toml::Spanned<RuleDef>>,
+}
+
+/// A loaded rule: the definition plus what the engine needs, with the regex compiled on demand.
+#[derive(Debug)]
+pub struct Rule {
+    pub def: RuleDef,
+    /// Where the rule came from, for error messages: `rules/aws.toml:12` or `.credlint.toml:40`.
+    pub origin: String,
+    pub redact: bool,
+    pub paths: Option<GlobSet>,
+    pub exclude_paths: Option<GlobSet>,
+    pub file_classes: ClassSet,
+    pub exclude_file_classes: ClassSet,
+    allow: Vec<Regex>,
+    regex: OnceLock<Option<Regex>>,
+}
+
+impl Rule {
+    pub fn id(&self) -> &str {
+        &self.def.id
+    }
+
+    /// The compiled regex, built on first use. `None` only if the pattern does not compile,
+    /// which validation rules out for built-in and user rules alike.
+    pub fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| compile_regex(&self.def.regex).ok())
+            .as_ref()
+    }
+
+    /// Whether the regex has been compiled yet (it is, after the rule's first keyword hit).
+    pub fn regex_is_compiled(&self) -> bool {
+        self.regex.get().is_some()
+    }
+
+    /// True when one of the rule's `allow` patterns matches the whole or part of the secret.
+    pub fn allows(&self, secret: &[u8]) -> bool {
+        self.allow.iter().any(|re| re.is_match(secret))
+    }
+
+    /// Whether the path passes the rule's include and exclude globs.
+    pub fn applies_to_path(&self, path: &str) -> bool {
+        if let Some(include) = &self.paths {
+            if !include.is_match(path) {
+                return false;
+            }
+        }
+        if let Some(exclude) = &self.exclude_paths {
+            if exclude.is_match(path) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// Compiles a rule regex the way the engine runs it: over bytes (blobs need not be UTF-8), with
+/// ASCII-only classes and word boundaries (`\w`, `\b`, `\s`), which keeps the fast DFA engines
+/// usable on any input and matches how token formats are specified. `^` and `$` match at line
+/// boundaries (also before `\r\n`): the engine runs regexes on windows inside a blob, where the
+/// end of the window is not the end of the text.
+pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
+    Regex::builder()
+        .syntax(
+            regex_automata::util::syntax::Config::new()
+                .unicode(false)
+                .utf8(false)
+                .multi_line(true)
+                .crlf(true),
+        )
+        .configure(Regex::config().utf8_empty(false))
+        .build(pattern)
+        .map_err(|e| e.to_string())
+}
+
+/// A rule-loading error that says where: file, line, rule and field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    pub origin: String,
+    pub line: Option<usize>,
+    pub rule_id: Option<String>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.origin)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        f.write_str(": ")?;
+        if let Some(id) = &self.rule_id {
+            write!(f, "rule \"{id}\": ")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, "field \"{field}\": ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+/// How much checking a load does. Built-in rules are checked fully by the test suite, so the
+/// binary only parses them; users' rules are always checked fully.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validation {
+    ParseOnly,
+    Full,
+}
+
+/// The rules a scan runs, in a stable order (built-ins by file, then the user's).
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// The rules compiled into the binary.
+    pub fn builtin() -> Result<RuleSet, RuleError> {
+        let mut set = RuleSet::default();
+        for (name, text) in BUILTIN_RULE_FILES {
+            set.add_file(&format!("rules/{name}"), text, Validation::ParseOnly)?;
+        }
+        Ok(set)
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.def.id == id)
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Rule> {
+        self.rules.iter_mut().find(|r| r.def.id == id)
+    }
+
+    /// Removes rules for which `keep` returns false.
+    pub fn retain(&mut self, keep: impl FnMut(&Rule) -> bool) {
+        self.rules.retain(keep);
+    }
+
+    /// Parses a rule file (`[[rule]]` tables) and adds its rules.
+    pub fn add_file(
+        &mut self,
+        origin: &str,
+        text: &str,
+        validation: Validation,
+    ) -> Result<(), RuleError> {
+        let file: RuleFile = toml::from_str(text).map_err(|e| toml_error(origin, text, &e))?;
+        for spanned in file.rule {
+            let line = line_of_offset(text, spanned.span().start);
+            let def = spanned.into_inner();
+            let field_line = |field: &str| find_field_line(text, line, field).or(Some(line));
+            self.add_def(def, &format!("{origin}:{line}"), validation)
+                .map_err(|mut e| {
+                    e.origin = origin.to_string();
+                    e.line = e.field.as_deref().and_then(field_line).or(Some(line));
+                    e
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Adds one rule definition after checking it.
+    pub fn add_def(
+        &mut self,
+        def: RuleDef,
+        origin: &str,
+        validation: Validation,
+    ) -> Result<(), RuleError> {
+        let rule_id = def.id.clone();
+        let err = |field: &str, message: String| RuleError {
+            origin: origin.to_string(),
+            line: None,
+            rule_id: Some(rule_id.clone()),
+            field: Some(field.to_string()),
+            message,
+        };
+        validate::check_fields(&def).map_err(|(field, msg)| err(field, msg))?;
+        if self.get(&def.id).is_some() {
+            return Err(err("id", "duplicate rule id".into()));
+        }
+        let paths = build_globs(&def.paths).map_err(|m| err("paths", m))?;
+        let exclude_paths = build_globs(&def.exclude_paths).map_err(|m| err("exclude_paths", m))?;
+        let allow = def
+            .allow
+            .iter()
+            .map(|p| compile_regex(p))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|m| err("allow", m))?;
+        let rule = Rule {
+            redact: def.redact.unwrap_or(def.kind == Kind::Secret),
+            file_classes: ClassSet::from_slice(&def.file_classes),
+            exclude_file_classes: ClassSet::from_slice(&def.exclude_file_classes),
+            paths,
+            exclude_paths,
+            allow,
+            regex: OnceLock::new(),
+            origin: origin.to_string(),
+            def,
+        };
+        if validation == Validation::Full {
+            if let Some((field, message)) = full_check(&rule).into_iter().next() {
+                return Err(err(field, message));
+            }
+        }
+        self.rules.push(rule);
+        Ok(())
+    }
+}
+
+/// Everything that needs the compiled regex: it compiles, its `secret_group` exists, every
+/// example matches (extracting the stated secret) and no negative example does. Returns every
+/// problem as (field, message).
+pub fn full_check(rule: &Rule) -> Vec<(&'static str, String)> {
+    let compiled = match compile_regex(&rule.def.regex) {
+        Ok(compiled) => compiled,
+        Err(message) => return vec![("regex", message)],
+    };
+    let groups = compiled.captures_len();
+    if rule.def.secret_group >= groups {
+        return vec![(
+            "secret_group",
+            format!(
+                "group {} does not exist (the regex has {} capture group{})",
+                rule.def.secret_group,
+                groups - 1,
+                if groups == 2 { "" } else { "s" }
+            ),
+        )];
+    }
+    let _ = rule.regex.set(Some(compiled));
+    check_examples(rule)
+        .into_iter()
+        .map(|failure| (failure.field(), failure.to_string()))
+        .collect()
+}
+
+fn build_globs(patterns: &[String]) -> Result<Option<GlobSet>, String> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = Glob::new(pattern).map_err(|e| format!("bad glob {pattern:?}: {e}"))?;
+        builder.add(glob);
+    }
+    builder.build().map(Some).map_err(|e| e.to_string())
+}
+
+/// Turns a TOML error into one that names the file and line.
+pub fn toml_error(origin: &str, text: &str, error: &toml::de::Error) -> RuleError {
+    RuleError {
+        origin: origin.to_string(),
+        line: error.span().map(|s| line_of_offset(text, s.start)),
+        rule_id: None,
+        field: None,
+        message: error.message().trim().to_string(),
+    }
+}
+
+/// 1-based line number of a byte offset.
+pub fn line_of_offset(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    text.as_bytes()[..offset]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// The line, at or after `from_line`, where `field = ...` is written, so an error about a field
+/// points at it rather than at the start of the rule.
+fn find_field_line(text: &str, from_line: usize, field: &str) -> Option<usize> {
+    for (index, line) in text.lines().enumerate().skip(from_line.saturating_sub(1)) {
+        let trimmed = line.trim_start();
+        if index + 1 > from_line && trimmed.starts_with("[[") {
+            return None;
+        }
+        if let Some(rest) = trimmed.strip_prefix(field) {
+            if rest.trim_start().starts_with('=') {
+                return Some(index + 1);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_orders_from_info_to_critical() {
+        assert!(Severity::Critical > Severity::High);
+        assert!(Severity::Low > Severity::Info);
+        assert_eq!(Severity::parse("HIGH"), Some(Severity::High));
+        assert_eq!(Severity::parse("urgent"), None);
+    }
+
+    #[test]
+    fn builtin_rules_parse() {
+        let set = RuleSet::builtin().expect("built-in rules load");
+        assert!(!set.is_empty());
+    }
+
+    #[test]
+    fn a_bad_field_is_reported_with_file_line_rule_and_field() {
+        let text = r#"
+[[rule]]
+id = "demo"
+title = "Demo"
+kind = "secret"
+severity = "high"
+keywords = ["demo_"]
+regex = '''(demo_[a-z]+'''
+remediation = "r"
+checklist = "c"
+examples = ["demo_abc"]
+negative_examples = ["nothing"]
+"#;
+        let err = RuleSet::default()
+            .add_file("custom.toml", text, Validation::Full)
+            .unwrap_err();
+        assert_eq!(err.origin, "custom.toml");
+        assert_eq!(err.line, Some(8));
+        assert_eq!(err.rule_id.as_deref(), Some("demo"));
+        assert_eq!(err.field.as_deref(), Some("regex"));
+        assert!(err
+            .to_string()
+            .starts_with("custom.toml:8: rule \"demo\": field \"regex\""));
+    }
+
+    #[test]
+    fn unknown_fields_are_errors_with_a_line() {
+        let text = "[[rule]]\nid = \"x\"\ntitel = \"typo\"\n";
+        let err = RuleSet::default()
+            .add_file("custom.toml", text, Validation::Full)
+            .unwrap_err();
+        assert!(err.message.contains("titel"), "{err}");
+        assert_eq!(err.line, Some(3));
+    }
+
+    #[test]
+    fn a_missing_secret_group_is_an_error() {
+        let text = r#"
+[[rule]]
+id = "demo"
+title = "Demo"
+kind = "secret"
+severity = "high"
+keywords = ["demo_"]
+regex = '''demo_[a-z]+'''
+secret_group = 2
+remediation = "r"
+checklist = "c"
+examples = ["demo_abcdefghijkl"]
+negative_examples = ["nothing"]
+"#;
+        let err = RuleSet::default()
+            .add_file("custom.toml", text, Validation::Full)
+            .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("secret_group"));
+        assert_eq!(err.line, Some(9));
+    }
+}

@@ -1,0 +1,191 @@
+//! Rule validation: field checks that need no regex, and the example check that runs every
+//! example and negative example through the engine's own matching code.
+
+use std::fmt;
+
+use super::{ExampleDef, Rule, RuleDef};
+use crate::engine::single_rule_matches;
+
+/// Checks the fields of a definition; the error names the field.
+pub(super) fn check_fields(def: &RuleDef) -> Result<(), (&'static str, String)> {
+    let id_ok = !def.id.is_empty()
+        && def
+            .id
+            .starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && def
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !id_ok {
+        return Err((
+            "id",
+            "must be non-empty lowercase letters, digits and dashes (e.g. \"acme-api-key\")".into(),
+        ));
+    }
+    for (field, value) in [
+        ("title", &def.title),
+        ("regex", &def.regex),
+        ("remediation", &def.remediation),
+        ("checklist", &def.checklist),
+    ] {
+        if value.trim().is_empty() {
+            return Err((field, "must not be empty".into()));
+        }
+    }
+    if def.keywords.is_empty() {
+        return Err((
+            "keywords",
+            "at least one keyword is required: the engine runs a rule only where one occurs".into(),
+        ));
+    }
+    for keyword in &def.keywords {
+        if keyword.len() < 3 || !keyword.is_ascii() {
+            return Err((
+                "keywords",
+                format!("{keyword:?}: keywords must be ASCII and at least 3 characters long"),
+            ));
+        }
+    }
+    for literal in &def.file_contains {
+        if literal.len() < 3 || !literal.is_ascii() {
+            return Err((
+                "file_contains",
+                format!("{literal:?}: literals must be ASCII and at least 3 characters long"),
+            ));
+        }
+    }
+    if let Some(min) = def.min_entropy {
+        if !(0.0..=8.0).contains(&min) {
+            return Err((
+                "min_entropy",
+                format!("{min} is outside 0.0..=8.0 bits per byte"),
+            ));
+        }
+    }
+    if def.examples.is_empty() {
+        return Err((
+            "examples",
+            "at least one example that the rule must match is required".into(),
+        ));
+    }
+    if def.negative_examples.is_empty() {
+        return Err((
+            "negative_examples",
+            "at least one negative example that the rule must not match is required".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// An example that does not behave as the rule says it should.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExampleFailure {
+    pub negative: bool,
+    pub index: usize,
+    pub text: String,
+    pub problem: String,
+}
+
+impl ExampleFailure {
+    pub fn field(&self) -> &'static str {
+        if self.negative {
+            "negative_examples"
+        } else {
+            "examples"
+        }
+    }
+}
+
+impl fmt::Display for ExampleFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut shown: String = self.text.chars().take(80).collect();
+        if shown.len() < self.text.len() {
+            shown.push('…');
+        }
+        write!(
+            f,
+            "{} {} ({:?}) {}",
+            if self.negative {
+                "negative example"
+            } else {
+                "example"
+            },
+            self.index + 1,
+            shown,
+            self.problem
+        )
+    }
+}
+
+/// An example is tried alone, as a line ending in a newline, and between other lines (with CRLF
+/// line ends), because that is how it meets the engine in real files.
+fn contexts(text: &str) -> [(&'static str, String); 3] {
+    [
+        ("on its own", text.to_string()),
+        ("followed by a newline", format!("{text}\n")),
+        (
+            "between other lines",
+            format!("first line\r\n{text}\r\nlast line\r\n"),
+        ),
+    ]
+}
+
+/// Runs every example (must produce a finding, with the stated secret if one is given) and
+/// every negative example (must produce none).
+pub fn check_examples(rule: &Rule) -> Vec<ExampleFailure> {
+    let mut failures = Vec::new();
+    let failure = |negative, index, example: &ExampleDef, problem: String| ExampleFailure {
+        negative,
+        index,
+        text: example.text().to_string(),
+        problem,
+    };
+    if rule.regex().is_none() {
+        return vec![ExampleFailure {
+            negative: false,
+            index: 0,
+            text: rule.def.regex.clone(),
+            problem: "the regex does not compile".into(),
+        }];
+    }
+    for (index, example) in rule.def.examples.iter().enumerate() {
+        for (context, text) in contexts(example.text()) {
+            let text = text.as_bytes();
+            let found = single_rule_matches(rule, example.path(), text);
+            let secrets: Vec<String> = found
+                .iter()
+                .map(|m| String::from_utf8_lossy(&text[m.secret.clone()]).into_owned())
+                .collect();
+            let problem = match example.expected_secret() {
+                _ if found.is_empty() => Some(format!(
+                    "is not matched {context} (check the keywords, the regex, min_entropy and the placeholder filter)"
+                )),
+                Some(expected) if !secrets.iter().any(|s| s == expected) => Some(format!(
+                    "extracts {secrets:?} {context}, not the expected secret {expected:?}"
+                )),
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                failures.push(failure(false, index, example, problem));
+                break;
+            }
+        }
+    }
+    for (index, example) in rule.def.negative_examples.iter().enumerate() {
+        for (context, text) in contexts(example.text()) {
+            let text = text.as_bytes();
+            let found = single_rule_matches(rule, example.path(), text);
+            if let Some(first) = found.first() {
+                let secret = String::from_utf8_lossy(&text[first.secret.clone()]).into_owned();
+                failures.push(failure(
+                    true,
+                    index,
+                    example,
+                    format!("is matched {context} (extracts {secret:?})"),
+                ));
+                break;
+            }
+        }
+    }
+    failures
+}

@@ -1,0 +1,187 @@
+//! The pipeline that joins the stages: a source's blobs go through the engine, matches become
+//! findings, inline allow comments and added-line limits apply while the blob's bytes are at
+//! hand, and each worker thread collects its findings locally and hands them over once, at the
+//! end, so there is no lock on the hot path.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::engine::{Engine, Scratch};
+use crate::filter::inline;
+use crate::finding::{Finding, FindingBuilder};
+use crate::rules::RuleSet;
+use crate::source::{Blob, BlobVisitor, ScanStats};
+
+#[derive(Debug, Clone, Copy)]
+pub struct ScanOptions {
+    /// Honour `credlint:allow` and its aliases (`--no-inline-allow` turns this off for audits).
+    pub inline_allow: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions { inline_allow: true }
+    }
+}
+
+pub struct Scanner {
+    engine: Engine,
+    options: ScanOptions,
+}
+
+/// Findings from all threads, and how many were suppressed inline.
+#[derive(Default)]
+pub struct Sink {
+    findings: Mutex<Vec<Finding>>,
+    suppressed_inline: AtomicU64,
+}
+
+impl Sink {
+    pub fn into_findings(self) -> Vec<Finding> {
+        let mut findings = self
+            .findings
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        sort_findings(&mut findings);
+        findings
+    }
+
+    pub fn suppressed_inline(&self) -> u64 {
+        self.suppressed_inline.load(Ordering::Relaxed)
+    }
+}
+
+/// Report order: by path, then position, then rule.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (
+            &a.path,
+            a.location.start_line,
+            a.location.start_column,
+            &a.rule_id,
+        )
+            .cmp(&(
+                &b.path,
+                b.location.start_line,
+                b.location.start_column,
+                &b.rule_id,
+            ))
+    });
+}
+
+impl Scanner {
+    pub fn new(rules: Arc<RuleSet>, options: ScanOptions) -> Scanner {
+        Scanner {
+            engine: Engine::new(rules),
+            options,
+        }
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        self.engine.rules()
+    }
+
+    pub fn rule_set(&self) -> &Arc<RuleSet> {
+        self.engine.rule_set()
+    }
+
+    /// A per-thread worker that feeds blobs through the pipeline into `sink`.
+    pub fn worker<'a>(&'a self, sink: &'a Sink, stats: &'a ScanStats) -> Worker<'a> {
+        Worker {
+            scanner: self,
+            sink,
+            stats,
+            scratch: Scratch::default(),
+            findings: Vec::new(),
+            suppressed_inline: 0,
+        }
+    }
+
+    /// Scans one blob, appending its findings to `out`; returns how many inline comments
+    /// suppressed.
+    pub fn scan_blob(&self, blob: &Blob, scratch: &mut Scratch, out: &mut Vec<Finding>) -> u64 {
+        let matches = self.engine.scan(blob.rel_path, blob.bytes, scratch);
+        if matches.is_empty() {
+            return 0;
+        }
+        let rules = self.engine.rules().rules();
+        let is_rule_id = |id: &str| self.engine.rules().get(id).is_some();
+        let mut builder = FindingBuilder::new(blob.bytes, blob.path, blob.rel_path);
+        let mut suppressed = 0;
+        for found in &matches {
+            let rule = &rules[found.rule];
+            let mut finding = builder.build(rule, found);
+            if let Some(lines) = blob.added_lines {
+                if !lines.intersects(finding.location.start_line, finding.location.end_line) {
+                    continue;
+                }
+            }
+            if self.options.inline_allow
+                && inline::is_allowed(blob.bytes, found.secret.clone(), rule.id(), &is_rule_id)
+            {
+                suppressed += 1;
+                continue;
+            }
+            finding.git = blob.git.cloned();
+            out.push(finding);
+        }
+        suppressed
+    }
+}
+
+/// Scans blobs on one thread; hands its findings to the sink when dropped.
+pub struct Worker<'a> {
+    scanner: &'a Scanner,
+    sink: &'a Sink,
+    stats: &'a ScanStats,
+    scratch: Scratch,
+    findings: Vec<Finding>,
+    suppressed_inline: u64,
+}
+
+impl Worker<'_> {
+    pub fn scan(&mut self, blob: &Blob) {
+        let Worker {
+            scanner,
+            scratch,
+            findings,
+            ..
+        } = self;
+        // A bug in a rule or the engine must cost one blob, not the whole scan.
+        let before = findings.len();
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            scanner.scan_blob(blob, scratch, findings)
+        }));
+        match result {
+            Ok(suppressed) => self.suppressed_inline += suppressed,
+            Err(_) => {
+                self.findings.truncate(before);
+                self.scratch = Scratch::default();
+                self.stats.warn(
+                    Some(blob.path),
+                    "internal error while scanning this file; it was skipped (please report this)"
+                        .into(),
+                );
+            }
+        }
+    }
+}
+
+impl BlobVisitor for Worker<'_> {
+    fn visit(&mut self, blob: &Blob) {
+        self.scan(blob);
+    }
+}
+
+impl Drop for Worker<'_> {
+    fn drop(&mut self) {
+        if !self.findings.is_empty() {
+            let mut shared = self.sink.findings.lock().unwrap_or_else(|e| e.into_inner());
+            shared.append(&mut self.findings);
+        }
+        self.sink
+            .suppressed_inline
+            .fetch_add(self.suppressed_inline, Ordering::Relaxed);
+    }
+}
