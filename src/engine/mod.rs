@@ -15,7 +15,7 @@ pub mod validators;
 use std::ops::Range;
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::{packed, AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::Input;
 
 use crate::context::{classify, ClassSet, FileClass};
@@ -28,6 +28,9 @@ const WINDOW_BEFORE: usize = 256;
 const WINDOW_AFTER: usize = 4096;
 /// How far after a hit a `multiline` rule's window reaches (private key blocks, PGP blocks).
 const WINDOW_AFTER_MULTILINE: usize = 64 * 1024;
+
+/// The largest lower-cased copy a thread keeps between blobs.
+const LOWERED_KEEP: usize = 8 << 20;
 
 /// One match of a rule in a blob, with what the engine learned checking it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +52,8 @@ pub struct Match {
 pub struct Scratch {
     hits: Vec<Hit>,
     context_seen: Vec<usize>,
+    /// The blob in ASCII lower case, for the SIMD candidate pass.
+    lowered: Vec<u8>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -69,6 +74,11 @@ struct PatternUse {
 pub struct Engine {
     rules: Arc<RuleSet>,
     automaton: Option<AhoCorasick>,
+    /// A SIMD (Teddy) searcher over the same lower-case literals, when the CPU and the number
+    /// of literals allow one; see [`Engine::keyword_hits`].
+    candidates: Option<packed::Searcher>,
+    /// The longest literal, in bytes.
+    longest_literal: usize,
     patterns: Vec<PatternUse>,
 }
 
@@ -112,10 +122,71 @@ impl Engine {
                     .expect("keyword automaton builds from plain literals"),
             )
         };
+        let candidates = if literals.is_empty() {
+            None
+        } else {
+            packed::Config::new()
+                .match_kind(packed::MatchKind::LeftmostFirst)
+                .builder()
+                .extend(literals.iter())
+                .build()
+        };
         Engine {
             rules,
             automaton,
+            candidates,
+            longest_literal: literals.iter().map(String::len).max().unwrap_or(0),
             patterns,
+        }
+    }
+
+    /// Calls `on_hit` for every occurrence of every literal (overlapping ones included), in
+    /// order of their end.
+    ///
+    /// The case-insensitive automaton walks every byte, and no prefilter can skip ahead when
+    /// keywords start with common letters: about 300 MB/s. So, when a SIMD searcher could be
+    /// built, a lower-cased copy of the blob (several GB/s) is searched with it first (about
+    /// three times as fast as the automaton), and the automaton runs only around what it
+    /// finds. That misses nothing: the SIMD search reports leftmost matches without overlap,
+    /// so an occurrence it skips starts inside a reported match, and each reported match's
+    /// window reaches one literal length past its end.
+    fn keyword_hits(
+        &self,
+        automaton: &AhoCorasick,
+        bytes: &[u8],
+        lowered: &mut Vec<u8>,
+        mut on_hit: impl FnMut(aho_corasick::Match),
+    ) {
+        let Some(candidates) = &self.candidates else {
+            automaton.find_overlapping_iter(bytes).for_each(on_hit);
+            return;
+        };
+        lowered.clear();
+        lowered.extend(bytes.iter().map(u8::to_ascii_lowercase));
+        let mut window: Option<Range<usize>> = None;
+        let mut scan_window = |range: Range<usize>| {
+            let input = aho_corasick::Input::new(bytes).span(range);
+            for hit in automaton.find_overlapping_iter(input) {
+                on_hit(hit);
+            }
+        };
+        for found in candidates.find_iter(lowered.as_slice()) {
+            let end = (found.end() + self.longest_literal).min(bytes.len());
+            match &mut window {
+                Some(current) if found.start() <= current.end => current.end = end,
+                _ => {
+                    if let Some(done) = window.replace(found.start()..end) {
+                        scan_window(done);
+                    }
+                }
+            }
+        }
+        if let Some(done) = window {
+            scan_window(done);
+        }
+        // One huge blob must not pin its size in every thread's scratch for the whole run.
+        if lowered.capacity() > LOWERED_KEEP {
+            *lowered = Vec::new();
         }
     }
 
@@ -134,19 +205,24 @@ impl Engine {
         };
         scratch.hits.clear();
         scratch.context_seen.clear();
-        for hit in automaton.find_overlapping_iter(bytes) {
+        let Scratch {
+            hits,
+            context_seen,
+            lowered,
+        } = scratch;
+        self.keyword_hits(automaton, bytes, lowered, |hit| {
             let used = &self.patterns[hit.pattern().as_usize()];
             for &rule in &used.triggers {
-                scratch.hits.push(Hit {
+                hits.push(Hit {
                     rule,
                     start: hit.start(),
                     end: hit.end(),
                 });
             }
             for &rule in &used.satisfies {
-                scratch.context_seen.push(rule as usize);
+                context_seen.push(rule as usize);
             }
-        }
+        });
         if scratch.hits.is_empty() {
             return Vec::new();
         }
@@ -374,6 +450,51 @@ pub(crate) fn single_rule_matches(rule: &Rule, path: &str, bytes: &[u8]) -> Vec<
 mod tests {
     use super::*;
     use crate::rules::Validation;
+
+    #[test]
+    fn simd_candidates_find_every_overlapping_keyword() {
+        let engine = Engine::new(Arc::new(RuleSet::builtin().unwrap()));
+        let automaton = engine.automaton.as_ref().unwrap();
+        let literals: Vec<String> = engine
+            .rules
+            .rules()
+            .iter()
+            .flat_map(|r| r.def.keywords.iter().chain(&r.def.file_contains))
+            .map(|k| k.to_ascii_lowercase())
+            .collect();
+        assert!(!literals.is_empty());
+        // Keywords glued together, overlapping, in mixed case, between ordinary text.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut text = Vec::new();
+        for _ in 0..4000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let literal = literals[(state % literals.len() as u64) as usize].as_bytes();
+            let cut = (state >> 20) as usize % literal.len();
+            match (state >> 40) % 4 {
+                0 => text.extend_from_slice(&literal[cut..]),
+                1 => text.extend(literal.iter().map(u8::to_ascii_uppercase)),
+                2 => text.extend_from_slice(b" x = "),
+                _ => text.extend_from_slice(literal),
+            }
+        }
+        let expected: Vec<(usize, usize, usize)> = automaton
+            .find_overlapping_iter(&text)
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect();
+        let mut found = Vec::new();
+        if engine.candidates.is_some() {
+            engine.keyword_hits(automaton, &text, &mut Vec::new(), |m| {
+                found.push((m.start(), m.end(), m.pattern().as_usize()))
+            });
+            found.sort_unstable();
+            let mut expected = expected.clone();
+            expected.sort_unstable();
+            assert_eq!(found, expected);
+        }
+        assert!(expected.len() > 1000);
+    }
 
     fn engine_with(rule_toml: &str) -> Engine {
         let mut set = RuleSet::default();
