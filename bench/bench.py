@@ -3,6 +3,7 @@
 
     python3 bench/bench.py dir /tmp/npm-corpus/pkgs --peers      # directory scan
     python3 bench/bench.py git /tmp/cargo-clone --peers           # full git history
+    python3 bench/bench.py staged /tmp/cargo-staged --peers       # a staged change (hyperfine)
 
 Builds credlint in release mode, runs every tool on the same input after one warm-up run,
 and prints a Markdown table: median wall time of --runs runs, CPU time (user + system), peak
@@ -41,7 +42,7 @@ def corpus_bytes(mode, path):
         return total
     # Unique blob bytes reachable from all refs.
     out = subprocess.run(
-        "git rev-list --objects --all | git cat-file --batch-check='%(objecttype) %(objectsize)' | awk '$1==\"blob\"{s+=$2} END{print s}'",
+        "git rev-list --objects --all | cut -d' ' -f1 | git cat-file --batch-check='%(objecttype) %(objectsize)' | awk '$1==\"blob\"{s+=$2} END{print s}'",
         shell=True, cwd=path, capture_output=True, text=True, check=True)
     return int(out.stdout.strip() or 0)
 
@@ -144,9 +145,40 @@ def measure(argv, cwd):
     return wall, cpu, rss, proc.stdout
 
 
+def bench_staged(repo, peers, runs):
+    """A pre-commit run is tens of milliseconds: /usr/bin/time is too coarse, so this uses
+    hyperfine (Debian package `hyperfine`) for the median of many runs, next to the process
+    start-up (`credlint --version`) it should be dominated by."""
+    hyperfine = shutil.which("hyperfine")
+    if not hyperfine:
+        sys.exit("staged mode needs hyperfine (apt-get install hyperfine)")
+    credlint = os.path.join(ROOT, "target", "release", "credlint")
+    out = tempfile.mkdtemp(prefix="credlint-bench-")
+    cmds = [f"{credlint} --version", f"{credlint} staged -q --format json"]
+    gl, bl = tool("gitleaks"), tool("betterleaks")
+    if peers and gl:
+        cmds.append(f"{gl} git --staged . --no-banner --redact -f json -r {out}/gl.json --exit-code 0")
+    if peers and bl:
+        cmds.append(f"{bl} git --staged . --no-banner --redact -o {out}/bl.json --exit-code 0")
+    report = os.path.join(out, "hyperfine.json")
+    subprocess.run([hyperfine, "-N", "-w", "3", "-r", str(runs), "--export-json", report] + cmds,
+                   cwd=repo, check=True, capture_output=True)
+    staged = subprocess.run(["git", "diff", "--cached", "--shortstat"], cwd=repo,
+                            capture_output=True, text=True).stdout.strip()
+    print(f"repository: {repo} (staged: {staged}), {os.cpu_count()} cores, median of {runs} runs after 3 warm-ups\n")
+    print("| command | median ms | user ms | system ms |")
+    print("|---|---:|---:|---:|")
+    with open(report) as f:
+        for r in json.load(f)["results"]:
+            name = r["command"].replace(ROOT + "/target/release/", "").replace(PEER_BIN + "/", "")
+            name = name.replace(out + "/", "")
+            print(f"| `{name}` | {r['median'] * 1000:.1f} | {r['user'] * 1000:.1f} | {r['system'] * 1000:.1f} |")
+    shutil.rmtree(out, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["dir", "git"])
+    parser.add_argument("mode", choices=["dir", "git", "staged"])
     parser.add_argument("path")
     parser.add_argument("--peers", action="store_true", help="also run gitleaks, betterleaks and kingfisher")
     parser.add_argument("--runs", type=int, default=3)
@@ -155,6 +187,8 @@ def main():
     path = os.path.abspath(args.path)
     if not args.no_build:
         subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
+    if args.mode == "staged":
+        return bench_staged(path, args.peers, max(args.runs, 30))
     size = corpus_bytes(args.mode, path)
     out = tempfile.mkdtemp(prefix="credlint-bench-")
     cmds = commands(args.mode, path, out)

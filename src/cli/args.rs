@@ -23,6 +23,12 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and directories as they are on disk (`-` reads standard input).
     Scan(ScanArgs),
+    /// Scan git history: every blob reachable from every ref, or with --range only what the
+    /// commits of BASE..HEAD add (a pull request).
+    Git(GitArgs),
+    /// Scan what the next commit adds: the staged (index) version of each changed file, only
+    /// the lines added relative to HEAD.
+    Staged(StagedArgs),
     /// List the rules, explain one, or check a rule file of your own.
     Rules(RulesArgs),
 }
@@ -36,6 +42,50 @@ pub struct ScanArgs {
     pub walk: WalkArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GitArgs {
+    /// The repository (a work tree, any directory inside one, or a bare repository).
+    #[arg(default_value = ".")]
+    pub repo: PathBuf,
+    /// Scan only what the commits reachable from HEAD and not from BASE add, line by line
+    /// (BASE...HEAD starts from their merge base).
+    #[arg(long, value_name = "BASE..HEAD")]
+    pub range: Option<String>,
+    /// Start from this branch, tag or other revision instead of every ref (repeatable).
+    #[arg(long, value_name = "REV", conflicts_with = "range")]
+    pub branch: Vec<String>,
+    /// Only blobs introduced by commits made at or after this date (YYYY-MM-DD, an RFC 3339
+    /// time, or a Unix time).
+    #[arg(long, value_name = "DATE", conflicts_with = "range")]
+    pub since: Option<String>,
+    #[command(flatten)]
+    pub blobs: BlobArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct StagedArgs {
+    /// The repository (a work tree or any directory inside one).
+    #[arg(default_value = ".")]
+    pub repo: PathBuf,
+    #[command(flatten)]
+    pub blobs: BlobArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Which git blobs are read.
+#[derive(Debug, Args)]
+pub struct BlobArgs {
+    /// Skip blobs larger than this (bytes, or with a unit: 500K, 64M, 1G).
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    pub max_file_size: u64,
+    /// Do not scan repository paths matching this gitignore-style pattern (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
 }
 
 /// How the filesystem is walked.

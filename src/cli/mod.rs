@@ -3,9 +3,11 @@
 //! the result to [`output`], which writes the reports and picks the exit code.
 
 mod args;
+mod git_cmd;
 mod output;
 mod rules_cmd;
 mod scan_cmd;
+mod staged_cmd;
 
 use clap::Parser;
 
@@ -32,6 +34,8 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Scan(args) => scan_cmd::run(args),
+        Command::Git(args) => git_cmd::run(args),
+        Command::Staged(args) => staged_cmd::run(args),
         Command::Rules(args) => rules_cmd::run(args),
     };
     match result {

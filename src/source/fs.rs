@@ -304,7 +304,7 @@ fn split_walk_error(error: &ignore::Error) -> (Option<String>, String) {
     }
 }
 
-fn has_binary_extension(path: &Path) -> bool {
+pub(crate) fn has_binary_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| BINARY_EXTENSIONS.iter().any(|b| b.eq_ignore_ascii_case(e)))

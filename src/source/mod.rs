@@ -3,6 +3,7 @@
 //! it never looks at findings.
 
 pub mod fs;
+pub mod git;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -57,6 +58,26 @@ impl LineSet {
 
     pub fn is_empty(&self) -> bool {
         self.ranges.is_empty()
+    }
+
+    /// The lines in both sets (for merge commits: what is new relative to every parent).
+    pub fn intersection(&self, other: &LineSet) -> LineSet {
+        let mut out = LineSet::default();
+        let (mut i, mut j) = (0, 0);
+        while i < self.ranges.len() && j < other.ranges.len() {
+            let (a_start, a_end) = self.ranges[i];
+            let (b_start, b_end) = other.ranges[j];
+            let (start, end) = (a_start.max(b_start), a_end.min(b_end));
+            if start <= end {
+                out.push_range(start, end);
+            }
+            if a_end < b_end {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        out
     }
 }
 
@@ -264,6 +285,14 @@ mod tests {
         assert!(!lines.intersects(6, 8));
         assert!(lines.intersects(8, 9));
         assert!(!lines.intersects(13, 20));
+
+        let mut other = LineSet::default();
+        other.push_range(1, 3);
+        other.push_range(5, 10);
+        other.push_range(12, 30);
+        let both = lines.intersection(&other);
+        assert_eq!(both.ranges, vec![(3, 3), (5, 5), (9, 10), (12, 12)]);
+        assert!(lines.intersection(&LineSet::default()).is_empty());
     }
 
     #[test]

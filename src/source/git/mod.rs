@@ -1,0 +1,574 @@
+//! Git sources: blobs from a repository's object database rather than from the disk.
+//!
+//! - [`history`]: every blob reachable from every ref, each unique blob read and scanned once,
+//!   in pack order so delta chains resolve cheaply; provenance only for blobs with findings.
+//! - [`range`]: what the commits of `BASE..HEAD` add (a pull request), line by line.
+//! - [`staged`]: what the index adds relative to HEAD (the next commit).
+//!
+//! This module holds what the three share: opening a repository, reading a blob within the size
+//! limit, deciding whether a path is scanned, turning a commit into a [`GitOrigin`], and
+//! collecting added lines from a diff.
+
+pub mod history;
+mod pack_order;
+pub mod range;
+pub mod staged;
+
+use std::cell::RefCell;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use git2::{Commit, Delta, Diff, DiffOptions, FileMode, Oid, Repository};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+use super::{decode_text, looks_binary, Blob, LineSet, ScanStats, SkipReason};
+use crate::engine::Scratch;
+use crate::finding::{Finding, GitOrigin};
+use crate::scan::Scanner;
+
+/// Errors that stop a git scan before it produces anything.
+#[derive(Debug)]
+pub enum GitError {
+    NotARepository(PathBuf),
+    Open(PathBuf, String),
+    UnknownRevision(String, String),
+    BadRange(String),
+    BadExclude(String, String),
+    BadDate(String),
+    Git(String),
+}
+
+impl std::fmt::Display for GitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GitError::NotARepository(path) => {
+                write!(f, "{} is not a git repository", path.display())
+            }
+            GitError::Open(path, e) => {
+                write!(f, "cannot open the repository {}: {e}", path.display())
+            }
+            GitError::UnknownRevision(rev, e) => write!(f, "unknown revision {rev:?}: {e}"),
+            GitError::BadRange(text) => write!(
+                f,
+                "{text:?} is not a range: expected BASE..HEAD (for example origin/main..HEAD)"
+            ),
+            GitError::BadExclude(glob, e) => write!(f, "bad --exclude pattern {glob:?}: {e}"),
+            GitError::BadDate(text) => write!(
+                f,
+                "{text:?} is not a date: expected YYYY-MM-DD, an RFC 3339 time, or a Unix time"
+            ),
+            GitError::Git(e) => write!(f, "git: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for GitError {}
+
+impl From<git2::Error> for GitError {
+    fn from(e: git2::Error) -> Self {
+        GitError::Git(e.message().to_string())
+    }
+}
+
+/// What all git sources share: which blobs are read and how big they may be.
+#[derive(Debug, Clone)]
+pub struct GitOptions {
+    pub max_file_size: u64,
+    /// Gitignore-style patterns of repository paths not to scan.
+    pub excludes: Vec<String>,
+    pub threads: usize,
+}
+
+/// Opens the repository at or above `path` (a work tree, a subdirectory of one, a `.git`
+/// directory or a bare repository).
+pub fn open(path: &Path) -> Result<Repository, GitError> {
+    if !path.exists() {
+        return Err(GitError::Open(
+            path.to_path_buf(),
+            "no such file or directory".into(),
+        ));
+    }
+    configure_libgit2();
+    Repository::discover(path).map_err(|e| match e.code() {
+        git2::ErrorCode::NotFound => GitError::NotARepository(path.to_path_buf()),
+        _ => GitError::Open(path.to_path_buf(), e.message().to_string()),
+    })
+}
+
+/// Process-wide libgit2 settings, set once before the first repository is opened.
+fn configure_libgit2() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // libgit2 re-hashes every object it reads (with collision-detecting SHA-1) to check it
+        // against its name. That is git's job when objects arrive (fetch, fsck), not a
+        // scanner's: it was 45% of the CPU time of a history scan, and `git cat-file` does not
+        // do it either.
+        git2::opts::strict_hash_verification(false);
+        // The object cache keeps recently read trees and commits (up to 256 MiB) in case they
+        // are read again; a history scan reads each exactly once, so it would only add to the
+        // peak memory.
+        git2::opts::enable_caching(false);
+    });
+}
+
+/// A second handle on the same repository, for another thread (libgit2 handles are not shared
+/// between threads; the pack files and their delta-base caches are, inside libgit2).
+pub(crate) fn reopen(git_dir: &Path) -> Result<Repository, GitError> {
+    Repository::open(git_dir).map_err(|e| GitError::Open(git_dir.into(), e.to_string()))
+}
+
+/// Which repository paths are scanned.
+pub(crate) struct PathFilter {
+    excludes: Option<Gitignore>,
+}
+
+impl PathFilter {
+    pub fn new(patterns: &[String]) -> Result<PathFilter, GitError> {
+        if patterns.is_empty() {
+            return Ok(PathFilter { excludes: None });
+        }
+        let mut builder = GitignoreBuilder::new("");
+        for pattern in patterns {
+            builder
+                .add_line(None, pattern)
+                .map_err(|e| GitError::BadExclude(pattern.clone(), e.to_string()))?;
+        }
+        let excludes = builder
+            .build()
+            .map_err(|e| GitError::BadExclude(patterns.join(", "), e.to_string()))?;
+        Ok(PathFilter {
+            excludes: Some(excludes),
+        })
+    }
+
+    pub fn excluded(&self, path: &str) -> bool {
+        self.excludes.as_ref().is_some_and(|g| {
+            g.matched_path_or_any_parents(Path::new(path), false)
+                .is_ignore()
+        })
+    }
+}
+
+/// A blob's bytes ready for the engine, or why it is not scanned. Counts it either way.
+pub(crate) enum Content<'odb> {
+    /// The bytes as stored, borrowed from libgit2's buffer (no copy).
+    Stored(git2::OdbObject<'odb>),
+    /// Text decoded from UTF-16.
+    Decoded(Vec<u8>),
+    Skipped,
+}
+
+impl Content<'_> {
+    pub fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            Content::Stored(object) => Some(object.data()),
+            Content::Decoded(bytes) => Some(bytes),
+            Content::Skipped => None,
+        }
+    }
+}
+
+/// Reads a blob within the size limit and decides whether it is text.
+pub(crate) fn read_blob<'odb>(
+    odb: &'odb git2::Odb,
+    oid: Oid,
+    path: &str,
+    max_size: u64,
+    stats: &ScanStats,
+) -> Content<'odb> {
+    if super::fs::has_binary_extension(Path::new(path)) {
+        stats.skipped(SkipReason::Binary);
+        return Content::Skipped;
+    }
+    match odb.read_header(oid) {
+        Ok((size, _)) if size as u64 > max_size => {
+            stats.skipped(SkipReason::TooLarge);
+            return Content::Skipped;
+        }
+        Ok(_) => {}
+        Err(e) => return unreadable(oid, path, &e, stats),
+    }
+    let object = match odb.read(oid) {
+        Ok(object) => object,
+        Err(e) => return unreadable(oid, path, &e, stats),
+    };
+    let data = object.data();
+    let decoded = decode_text(data);
+    let text: &[u8] = decoded.as_deref().unwrap_or(data);
+    if looks_binary(text) {
+        stats.skipped(SkipReason::Binary);
+        return Content::Skipped;
+    }
+    stats.scanned(data.len());
+    match decoded {
+        Some(decoded) => Content::Decoded(decoded),
+        None => Content::Stored(object),
+    }
+}
+
+fn unreadable(oid: Oid, path: &str, error: &git2::Error, stats: &ScanStats) -> Content<'static> {
+    stats.skipped(SkipReason::Unreadable);
+    stats.warn(
+        Some(path),
+        format!("could not read blob {oid}: {}", error.message()),
+    );
+    Content::Skipped
+}
+
+/// Diff options for finding added lines: no context, so every hunk's new side is exactly the
+/// lines the change adds; files over the size limit are not diffed (libgit2 treats them as
+/// binary, and [`added_blobs`] counts them as too large).
+pub(crate) fn diff_options(max_size: u64) -> DiffOptions {
+    let mut options = DiffOptions::new();
+    options
+        .context_lines(0)
+        .interhunk_lines(0)
+        .ignore_submodules(true)
+        .max_size(i64::try_from(max_size.saturating_add(1)).unwrap_or(i64::MAX));
+    options
+}
+
+/// Follows renames, so a moved file contributes only the lines that changed on the way.
+pub(crate) fn find_renames(diff: &mut Diff) -> Result<(), GitError> {
+    let mut find = git2::DiffFindOptions::new();
+    find.renames(true);
+    diff.find_similar(Some(&mut find))?;
+    Ok(())
+}
+
+/// A blob that a change adds lines to, and which lines.
+#[derive(Debug, Clone)]
+pub(crate) struct AddedBlob {
+    pub path: String,
+    pub oid: Oid,
+    pub lines: LineSet,
+    /// Which commit added them (an index the caller defines).
+    pub origin: usize,
+}
+
+/// The files a diff adds lines to. Binary, oversized, symlink and submodule changes are counted
+/// as skipped; deletions add nothing.
+pub(crate) fn added_blobs(
+    diff: &Diff,
+    origin: usize,
+    max_size: u64,
+    filter: &PathFilter,
+    stats: &ScanStats,
+) -> Result<Vec<AddedBlob>, GitError> {
+    let added: RefCell<Vec<AddedBlob>> = RefCell::new(Vec::new());
+    let mut on_file = |delta: git2::DiffDelta, _progress: f32| {
+        if !matches!(
+            delta.status(),
+            Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
+        ) {
+            return true;
+        }
+        let new = delta.new_file();
+        let path = new
+            .path_bytes()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .unwrap_or_default();
+        if filter.excluded(&path) {
+            return true;
+        }
+        match new.mode() {
+            FileMode::Blob | FileMode::BlobExecutable | FileMode::BlobGroupWritable => {}
+            FileMode::Link => {
+                stats.skipped(SkipReason::Symlink);
+                return true;
+            }
+            _ => return true, // submodules and trees: not blobs of this repository
+        }
+        if new.size() > max_size {
+            stats.skipped(SkipReason::TooLarge);
+        } else if delta.flags().is_binary() {
+            stats.skipped(SkipReason::Binary);
+        } else {
+            added.borrow_mut().push(AddedBlob {
+                path,
+                oid: new.id(),
+                lines: LineSet::default(),
+                origin,
+            });
+        }
+        true
+    };
+    let mut on_hunk = |delta: git2::DiffDelta, hunk: git2::DiffHunk| {
+        let mut added = added.borrow_mut();
+        let new = delta.new_file();
+        let same_file =
+            |a: &&mut AddedBlob| a.oid == new.id() && new.path_bytes() == Some(a.path.as_bytes());
+        if let Some(last) = added.last_mut().filter(same_file) {
+            if hunk.new_lines() > 0 {
+                let first = hunk.new_start() as usize;
+                last.lines
+                    .push_range(first, first + hunk.new_lines() as usize - 1);
+            }
+        }
+        true
+    };
+    diff.foreach(&mut on_file, None, Some(&mut on_hunk), None)?;
+    let mut added = added.into_inner();
+    added.retain(|a| !a.lines.is_empty());
+    Ok(added)
+}
+
+/// Reads and scans blobs restricted to their added lines, on `threads` threads when there are
+/// enough of them to be worth it. Returns each finding with the `origin` of its blob, and how
+/// many findings inline comments suppressed.
+pub(crate) fn scan_added(
+    repo: &Repository,
+    blobs: &[AddedBlob],
+    options: &GitOptions,
+    scanner: &Scanner,
+    stats: &ScanStats,
+) -> Result<(Vec<(usize, Finding)>, u64), GitError> {
+    const PARALLEL_FROM: usize = 32;
+    if blobs.len() < PARALLEL_FROM || options.threads <= 1 {
+        let odb = repo.odb()?;
+        let mut scanned = ScannedBlobs::default();
+        for blob in blobs {
+            scanned.scan(&odb, blob, options.max_file_size, scanner, stats);
+        }
+        return Ok((scanned.findings, scanned.suppressed));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build()
+        .map_err(|e| GitError::Git(e.to_string()))?;
+    let git_dir = repo.path();
+    let next = AtomicUsize::new(0);
+    let merged: Mutex<Result<ScannedBlobs, GitError>> = Mutex::new(Ok(ScannedBlobs::default()));
+    pool.broadcast(|_| {
+        let fail = |e: GitError| *merged.lock().unwrap_or_else(|e| e.into_inner()) = Err(e);
+        let repo = match reopen(git_dir) {
+            Ok(repo) => repo,
+            Err(e) => return fail(e),
+        };
+        let odb = match repo.odb() {
+            Ok(odb) => odb,
+            Err(e) => return fail(e.into()),
+        };
+        let mut scanned = ScannedBlobs::default();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(blob) = blobs.get(i) else { break };
+            scanned.scan(&odb, blob, options.max_file_size, scanner, stats);
+        }
+        if let Ok(all) = &mut *merged.lock().unwrap_or_else(|e| e.into_inner()) {
+            all.findings.append(&mut scanned.findings);
+            all.suppressed += scanned.suppressed;
+        }
+    });
+    let scanned = merged.into_inner().unwrap_or_else(|e| e.into_inner())?;
+    Ok((scanned.findings, scanned.suppressed))
+}
+
+#[derive(Default)]
+struct ScannedBlobs {
+    scratch: Scratch,
+    findings: Vec<(usize, Finding)>,
+    suppressed: u64,
+}
+
+impl ScannedBlobs {
+    fn scan(
+        &mut self,
+        odb: &git2::Odb,
+        added: &AddedBlob,
+        max_size: u64,
+        scanner: &Scanner,
+        stats: &ScanStats,
+    ) {
+        let content = read_blob(odb, added.oid, &added.path, max_size, stats);
+        let Some(bytes) = content.bytes() else {
+            return;
+        };
+        let blob = Blob {
+            path: &added.path,
+            rel_path: &added.path,
+            bytes,
+            added_lines: Some(&added.lines),
+            git: None,
+        };
+        let mut found = Vec::new();
+        let scratch = &mut self.scratch;
+        // A bug in a rule or the engine must cost one blob, not the whole scan.
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            scanner.scan_blob(&blob, scratch, &mut found)
+        }));
+        match result {
+            Ok(suppressed) => {
+                self.suppressed += suppressed;
+                self.findings
+                    .extend(found.into_iter().map(|f| (added.origin, f)));
+            }
+            Err(_) => {
+                self.scratch = Scratch::default();
+                stats.warn(
+                    Some(&added.path),
+                    format!(
+                        "internal error while scanning blob {}; it was skipped (please report this)",
+                        added.oid
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The provenance of a commit as findings carry it: never the author's e-mail.
+pub(crate) fn origin_of(commit: &Commit) -> GitOrigin {
+    let author = commit.author();
+    GitOrigin {
+        commit: commit.id().to_string(),
+        author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+        date: iso8601_utc(commit.time().seconds()),
+        summary: commit
+            .summary_bytes()
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .unwrap_or_default(),
+        in_head: None,
+    }
+}
+
+/// Seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn iso8601_utc(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let second_of_day = seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        second_of_day / 3600,
+        second_of_day / 60 % 60,
+        second_of_day % 60
+    )
+}
+
+/// Proleptic Gregorian date of a day count since 1970-01-01 (eras of 400 years, March-based
+/// years so the leap day falls at the end).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    } as u32;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Day count since 1970-01-01 of a proleptic Gregorian date (the inverse of
+/// [`civil_from_days`]).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year.rem_euclid(400);
+    let month = i64::from(month);
+    let day_of_year =
+        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// Parses `--since`: `YYYY-MM-DD` (midnight UTC), `YYYY-MM-DDTHH:MM:SS` with `Z` or an offset,
+/// or a Unix time in seconds. Returns seconds since the epoch.
+pub fn parse_date(text: &str) -> Result<i64, GitError> {
+    let bad = || GitError::BadDate(text.to_string());
+    let trimmed = text.trim();
+    if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return trimmed.parse().map_err(|_| bad());
+    }
+    let number = |s: &str| -> Result<i64, GitError> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        s.parse().map_err(|_| bad())
+    };
+    let (date, time) = match trimmed.find(['T', 't', ' ']) {
+        Some(i) => (&trimmed[..i], Some(&trimmed[i + 1..])),
+        None => (trimmed, None),
+    };
+    let mut parts = date.split('-');
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    let (year, month, day) = (number(y)?, number(m)?, number(d)?);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return Err(bad());
+    }
+    let mut seconds = days_from_civil(year, month as u32, day as u32) * 86_400;
+    if let Some(time) = time {
+        let (clock, offset) = match time.find(['Z', 'z', '+', '-']) {
+            Some(i) => (&time[..i], &time[i..]),
+            None => (time, ""),
+        };
+        let mut fields = clock.split(':');
+        let hour = number(fields.next().unwrap_or(""))?;
+        let minute = number(fields.next().unwrap_or("0"))?;
+        let second = fields
+            .next()
+            .map(|s| number(s.split('.').next().unwrap_or("")))
+            .transpose()?
+            .unwrap_or(0);
+        if hour > 23 || minute > 59 || second > 60 {
+            return Err(bad());
+        }
+        seconds += hour * 3600 + minute * 60 + second;
+        if let Some(sign) = offset.chars().next().filter(|c| *c == '+' || *c == '-') {
+            let digits: String = offset[1..].chars().filter(|c| *c != ':').collect();
+            if digits.len() != 4 {
+                return Err(bad());
+            }
+            let minutes = number(&digits[..2])? * 60 + number(&digits[2..])?;
+            seconds -= if sign == '+' {
+                minutes * 60
+            } else {
+                -minutes * 60
+            };
+        }
+    }
+    Ok(seconds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        assert_eq!(iso8601_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601_utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(iso8601_utc(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(iso8601_utc(-1), "1969-12-31T23:59:59Z");
+        for days in [-800_000i64, -1, 0, 59, 11_016, 20_000, 2_000_000] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+
+    #[test]
+    fn since_dates() {
+        assert_eq!(parse_date("2023-11-14").unwrap(), 1_699_920_000);
+        assert_eq!(parse_date("2023-11-14T22:13:20Z").unwrap(), 1_700_000_000);
+        assert_eq!(
+            parse_date("2023-11-15T00:13:20+02:00").unwrap(),
+            1_700_000_000
+        );
+        assert_eq!(parse_date("1700000000").unwrap(), 1_700_000_000);
+        assert!(parse_date("yesterday").is_err());
+        assert!(parse_date("2023-13-01").is_err());
+        assert!(parse_date("2023-11").is_err());
+    }
+}
