@@ -4,15 +4,17 @@
 //! 1. **Enumerate.** Walk the commits oldest first and their trees, skipping every tree already
 //!    seen, so each tree is parsed once. Each new blob is recorded with the path and commit where
 //!    it first appeared: an object id and two integers per blob, nothing that grows with blob
-//!    bytes. Walking oldest first makes "first appeared" mean "introduced".
+//!    bytes. Walking oldest first makes "first appeared" mean "introduced". Long histories are
+//!    split into consecutive parts walked in parallel and merged in order.
 //! 2. **Order.** Sort the blobs by their position in the pack files ([`super::pack_order`]), so
 //!    delta bases are still cached when their deltas are read.
 //! 3. **Scan.** Worker threads, each with its own repository handle, take consecutive chunks of
 //!    that order, read each blob (within the size limit) and scan it; one blob is in memory per
 //!    thread at a time.
 //! 4. **Provenance.** Only for blobs with findings: the introducing commit's id, author name,
-//!    date and summary, and whether the secret is still at that path in HEAD. A secret that
-//!    survives many versions of a file is reported once, at its first appearance.
+//!    date and summary, and whether the secret is still in HEAD (the same blob at any path, or
+//!    a later version of the file that still holds the value). A secret that survives many
+//!    versions of a file is reported once, at its first appearance.
 
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
@@ -54,7 +56,7 @@ struct BlobEntry {
 const NO_COMMIT: u32 = u32::MAX;
 
 /// Object ids are already uniformly distributed: hashing them again (SipHash) was a visible
-/// part of the tree walk, so sets of ids use their first eight bytes as the hash.
+/// part of the tree walk, so sets of ids just fold their bytes into a word.
 #[derive(Default, Clone, Copy)]
 struct OidHasher(u64);
 
