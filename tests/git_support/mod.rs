@@ -87,7 +87,7 @@ impl Repo {
         self.git(&["rev-parse", "HEAD"])
     }
 
-    /// Commits with a fixed author and committer date (`2020-01-01T00:00:00Z`).
+    /// Stages everything and commits with this author and committer date (RFC 3339).
     pub fn commit_all_dated(&self, message: &str, date: &str) -> String {
         self.git(&["add", "-A"]);
         let output = git_command(self.path())
