@@ -3,9 +3,12 @@
 //! the result to [`output`], which writes the reports and picks the exit code.
 
 mod args;
+mod baseline_cmd;
+mod config_cmd;
 mod output;
 mod rules_cmd;
 mod scan_cmd;
+mod settings;
 
 use clap::Parser;
 
@@ -33,11 +36,16 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Scan(args) => scan_cmd::run(args),
         Command::Rules(args) => rules_cmd::run(args),
+        Command::Baseline(args) => baseline_cmd::run(args),
+        Command::Config(args) => config_cmd::run(args),
     };
     match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("credlint: error: {message}");
+            // Configuration errors come several at a time, one a line.
+            for line in message.lines() {
+                eprintln!("credlint: error: {line}");
+            }
             EXIT_ERROR
         }
     }

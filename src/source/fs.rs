@@ -122,28 +122,54 @@ where
 }
 
 fn resolve_root(given: &Path) -> Result<Root, FsError> {
-    let metadata =
-        std::fs::metadata(given).map_err(|e| FsError::MissingRoot(given.to_path_buf(), e))?;
-    let canonical = given
-        .canonicalize()
-        .map_err(|e| FsError::MissingRoot(given.to_path_buf(), e))?;
+    let base = scan_base(given).map_err(|e| FsError::MissingRoot(given.to_path_buf(), e))?;
+    Ok(Root {
+        given: given.to_path_buf(),
+        canonical: base.canonical,
+        rel_prefix: base.prefix,
+        is_file: base.is_file,
+    })
+}
+
+/// Where the repository-relative paths of a scanned path start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanBase {
+    /// The git work tree that contains the path; outside one, the directory itself (a file's
+    /// parent). Fingerprints, globs and baselines use paths relative to it, and it is where
+    /// `.credlint.toml` is looked for.
+    pub base: PathBuf,
+    /// The scanned path relative to `base`, forward slashes (empty for the base itself).
+    pub prefix: String,
+    pub canonical: PathBuf,
+    pub is_file: bool,
+}
+
+pub fn scan_base(given: &Path) -> std::io::Result<ScanBase> {
+    let metadata = std::fs::metadata(given)?;
+    let canonical = given.canonicalize()?;
     let is_file = !metadata.is_dir();
     let work_tree = canonical
         .ancestors()
         .find(|dir| dir.join(".git").exists())
         .map(Path::to_path_buf);
-    let rel_prefix = match work_tree {
-        Some(top) => slash_path(canonical.strip_prefix(&top).unwrap_or(Path::new(""))),
-        None if is_file => canonical
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        None => String::new(),
+    let (base, prefix) = match work_tree {
+        Some(top) => {
+            let prefix = slash_path(canonical.strip_prefix(&top).unwrap_or(Path::new("")));
+            (top, prefix)
+        }
+        None if is_file => (
+            canonical.parent().unwrap_or(Path::new("/")).to_path_buf(),
+            canonical
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        ),
+        None => (canonical.clone(), String::new()),
     };
-    Ok(Root {
-        given: given.to_path_buf(),
+    Ok(ScanBase {
+        base,
+        prefix,
         canonical,
-        rel_prefix,
         is_file,
     })
 }
