@@ -159,7 +159,7 @@ pub fn find_in(dir: &Path) -> Option<PathBuf> {
 pub fn read(path: &Path, origin: &str, rules: &mut RuleSet) -> Result<Config, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         ConfigError::single(
-            &origin,
+            origin,
             None,
             None,
             format!(
@@ -187,7 +187,7 @@ pub fn load(
             origin,
             at.map(|at| line_of_offset(text, at)),
             at.and_then(|at| key_path_at(text, at)),
-            e.message().trim().replace("unknown field", "unknown key"),
+            plain_toml_message(e.message()),
         )
     })?;
     let mut problems = Vec::new();
@@ -324,7 +324,7 @@ pub fn load(
                     Err(e) => problem_at(
                         pattern.span(),
                         key,
-                        format!("bad regex {:?}: {}", pattern.get_ref(), one_line(&e)),
+                        format!("bad regex {:?}: {e}", pattern.get_ref()),
                     ),
                 }
             }
@@ -356,6 +356,7 @@ pub fn load(
     }
     config.allowlists = Allowlists::new(lists);
 
+    problems.sort_by_key(|p| p.line);
     if problems.is_empty() {
         Ok(config)
     } else {
@@ -388,13 +389,23 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{text:?} is too large"))
 }
 
+/// TOML's message in the words of this file: keys, not fields; tables, not the types that hold
+/// them here.
+fn plain_toml_message(message: &str) -> String {
+    let mut text = message.trim().replace("unknown field", "unknown key");
+    while let Some(at) = text.find("expected struct ") {
+        let name_start = at + "expected struct ".len();
+        let name_end = text[name_start..]
+            .find(|c: char| !c.is_alphanumeric())
+            .map_or(text.len(), |i| name_start + i);
+        text.replace_range(at..name_end, "expected a table");
+    }
+    text
+}
+
 /// globset's error text repeats the pattern; keep only the reason.
 fn glob_reason(error: &globset::Error) -> String {
     error.kind().to_string()
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The dotted key at `offset` (`scan.exclude`), from the line's `key =` and the table header

@@ -63,7 +63,7 @@ impl Allowlist {
         if !self.has_criteria() {
             return false;
         }
-        if !self.rules.is_empty() && !self.rules.iter().any(|r| *r == finding.rule_id) {
+        if !self.rules.is_empty() && !self.rules.contains(&finding.rule_id) {
             return false;
         }
         if let Some(paths) = &self.paths {

@@ -304,7 +304,22 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
         )
         .configure(Regex::config().utf8_empty(false))
         .build(pattern)
-        .map_err(|e| e.to_string())
+        .map_err(|e| describe_regex_error(&e))
+}
+
+/// A regex error in one line: the syntax error's own words ("unclosed group") rather than the
+/// builder's "error parsing pattern 0", which says nothing, or the multi-line caret drawing.
+fn describe_regex_error(error: &regex_automata::meta::BuildError) -> String {
+    let Some(syntax) = error.syntax_error() else {
+        return error.to_string();
+    };
+    let text = syntax.to_string();
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix("error: "))
+        .map_or_else(
+            || text.split_whitespace().collect::<Vec<_>>().join(" "),
+            str::to_string,
+        )
 }
 
 /// A rule-loading error that says where: file, line, rule and field.
