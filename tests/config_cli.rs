@@ -72,10 +72,14 @@ fn the_configuration_disables_re_rates_and_adds_rules() {
         ],
         "{report:#}"
     );
-    // The configuration's own rule examples are not reported in the configuration file.
+    // The configuration's own rule examples are not reported in the configuration file,
+    // whether it was found or named.
     assert!(findings(&report)
         .iter()
         .all(|f| f["path"] != ".credlint.toml"));
+    let (_, named) = scan_json(dir.path(), &["--config", ".credlint.toml"]);
+    assert_eq!(findings(&named).len(), 2, "{named:#}");
+    assert_eq!(named["summary"]["suppressed"]["allowlist"], 2);
 
     // SARIF describes the rules that ran: the added one, not the disabled one.
     let output = run_in(dir.path(), &["scan", "--format", "sarif"]);

@@ -62,10 +62,11 @@ pub(super) fn load_settings(
     fail_on: Option<crate::rules::FailOn>,
     baseline_use: BaselineUse,
 ) -> Result<Settings, String> {
-    let root = if config.config.is_some() || config.no_config {
-        None
-    } else {
-        settings::config_root(paths)?
+    let root = match settings::config_root(paths) {
+        Ok(root) => root,
+        // Which project's configuration applies only matters when one is looked for.
+        Err(_) if config.config.is_some() || config.no_config => None,
+        Err(e) => return Err(e),
     };
     settings::load(
         config,
