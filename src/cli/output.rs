@@ -16,9 +16,7 @@ use crate::rules::{FailOn, RuleSet};
 use crate::scan::Sink;
 use crate::source::ScanStats;
 
-/// Finishes a scan in any mode: takes the findings from the sink, removes those in the baseline
-/// (counting them, and noting entries that matched nothing within `scope`), writes the reports
-/// and returns the exit code.
+/// Finishes a scan in any mode whose findings went into a [`Sink`]; see [`finish_findings`].
 pub fn finish(
     args: &OutputArgs,
     settings: &Settings,
@@ -28,8 +26,27 @@ pub fn finish(
     started: Instant,
     scope: &Scope,
 ) -> i32 {
-    let mut suppressed = sink.suppressed();
-    let mut findings = sink.into_findings();
+    let suppressed = sink.suppressed();
+    let findings = sink.into_findings();
+    finish_findings(
+        args, settings, findings, suppressed, stats, mode, started, scope,
+    )
+}
+
+/// Finishes a scan in any mode: removes the findings in the baseline (counting them, and noting
+/// entries that matched nothing within `scope`), writes the reports and returns the exit code.
+/// `suppressed` is what the filters that run during the scan (inline, allowlists) removed.
+#[allow(clippy::too_many_arguments)]
+pub fn finish_findings(
+    args: &OutputArgs,
+    settings: &Settings,
+    mut findings: Vec<Finding>,
+    mut suppressed: Suppressed,
+    stats: &ScanStats,
+    mode: ScanMode,
+    started: Instant,
+    scope: &Scope,
+) -> i32 {
     let mut stale = Vec::new();
     if let Some(loaded) = &settings.baseline {
         let applied = loaded.baseline.apply(&mut findings);
