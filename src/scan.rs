@@ -17,11 +17,16 @@ use crate::source::{Blob, BlobVisitor, ScanStats};
 pub struct ScanOptions {
     /// Honour `credlint:allow` and its aliases (`--no-inline-allow` turns this off for audits).
     pub inline_allow: bool,
+    /// Findings kept per file before the engine stops looking in it.
+    pub max_findings_per_file: usize,
 }
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions { inline_allow: true }
+        ScanOptions {
+            inline_allow: true,
+            max_findings_per_file: crate::engine::DEFAULT_MATCH_LIMIT,
+        }
     }
 }
 
@@ -73,7 +78,7 @@ pub fn sort_findings(findings: &mut [Finding]) {
 impl Scanner {
     pub fn new(rules: Arc<RuleSet>, options: ScanOptions) -> Scanner {
         Scanner {
-            engine: Engine::new(rules),
+            engine: Engine::new(rules).with_match_limit(options.max_findings_per_file),
             options,
         }
     }
@@ -99,9 +104,24 @@ impl Scanner {
     }
 
     /// Scans one blob, appending its findings to `out`; returns how many inline comments
-    /// suppressed.
-    pub fn scan_blob(&self, blob: &Blob, scratch: &mut Scratch, out: &mut Vec<Finding>) -> u64 {
+    /// suppressed. Says so in `stats` when the blob had more matches than the limit.
+    pub fn scan_blob(
+        &self,
+        blob: &Blob,
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+        stats: &ScanStats,
+    ) -> u64 {
         let matches = self.engine.scan(blob.rel_path, blob.bytes, scratch);
+        if scratch.truncated {
+            stats.warn(
+                Some(blob.path),
+                format!(
+                    "more than {} findings in this file; the scan of it stopped there (raise --max-findings-per-file to see more)",
+                    self.engine.match_limit()
+                ),
+            );
+        }
         if matches.is_empty() {
             return 0;
         }
@@ -146,12 +166,13 @@ impl Worker<'_> {
             scanner,
             scratch,
             findings,
+            stats,
             ..
         } = self;
         // A bug in a rule or the engine must cost one blob, not the whole scan.
         let before = findings.len();
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            scanner.scan_blob(blob, scratch, findings)
+            scanner.scan_blob(blob, scratch, findings, stats)
         }));
         match result {
             Ok(suppressed) => self.suppressed_inline += suppressed,

@@ -53,6 +53,9 @@ pub struct WalkArgs {
     /// Follow symbolic links (never outside the scanned roots).
     #[arg(long)]
     pub follow_symlinks: bool,
+    /// Stop looking in a file after this many findings (bounds the work on generated files).
+    #[arg(long, value_name = "N", default_value_t = crate::engine::DEFAULT_MATCH_LIMIT)]
+    pub max_findings_per_file: usize,
 }
 
 /// What is reported and how.

@@ -18,6 +18,7 @@ pub fn run(args: ScanArgs) -> Result<i32, String> {
         rules,
         ScanOptions {
             inline_allow: !args.output.no_inline_allow,
+            max_findings_per_file: args.walk.max_findings_per_file,
         },
     );
     let stats = Arc::new(ScanStats::default());
