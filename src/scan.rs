@@ -21,6 +21,8 @@ pub struct ScanOptions {
     pub inline_allow: bool,
     /// The configuration's allowlists.
     pub allowlists: Arc<Allowlists>,
+    /// Findings kept per file before the engine stops looking in it.
+    pub max_findings_per_file: usize,
 }
 
 impl Default for ScanOptions {
@@ -28,6 +30,7 @@ impl Default for ScanOptions {
         ScanOptions {
             inline_allow: true,
             allowlists: Arc::default(),
+            max_findings_per_file: crate::engine::DEFAULT_MATCH_LIMIT,
         }
     }
 }
@@ -86,7 +89,7 @@ pub fn sort_findings(findings: &mut [Finding]) {
 impl Scanner {
     pub fn new(rules: Arc<RuleSet>, options: ScanOptions) -> Scanner {
         Scanner {
-            engine: Engine::new(rules),
+            engine: Engine::new(rules).with_match_limit(options.max_findings_per_file),
             options,
         }
     }
@@ -116,15 +119,25 @@ impl Scanner {
     }
 
     /// Scans one blob, appending its findings to `out`; returns what inline comments and
-    /// allowlists suppressed.
+    /// allowlists suppressed. Says so in `stats` when the blob had more matches than the limit.
     pub fn scan_blob(
         &self,
         blob: &Blob,
         scratch: &mut Scratch,
         out: &mut Vec<Finding>,
+        stats: &ScanStats,
     ) -> Suppressed {
         let mut suppressed = Suppressed::default();
         let matches = self.engine.scan(blob.rel_path, blob.bytes, scratch);
+        if scratch.truncated {
+            stats.warn(
+                Some(blob.path),
+                format!(
+                    "more than {} findings in this file; the scan of it stopped there (raise --max-findings-per-file to see more)",
+                    self.engine.match_limit()
+                ),
+            );
+        }
         if matches.is_empty() {
             return suppressed;
         }
@@ -174,12 +187,13 @@ impl Worker<'_> {
             scanner,
             scratch,
             findings,
+            stats,
             ..
         } = self;
         // A bug in a rule or the engine must cost one blob, not the whole scan.
         let before = findings.len();
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            scanner.scan_blob(blob, scratch, findings)
+            scanner.scan_blob(blob, scratch, findings, stats)
         }));
         match result {
             Ok(suppressed) => self.suppressed.add(suppressed),

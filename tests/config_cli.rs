@@ -210,7 +210,7 @@ const BAD_CONFIGS: &[(&str, &str)] = &[
     ),
     (
         "[scan]\nfail_on = \"high\"\nexclud = [\"vendor/\"]\n",
-        ".credlint.toml:3: scan.exclud: unknown key `exclud`, expected one of `max_file_size`, `exclude`, `fail_on`, `baseline`",
+        ".credlint.toml:3: scan.exclud: unknown key `exclud`, expected one of `max_file_size`, `max_findings_per_file`, `exclude`, `fail_on`, `baseline`",
     ),
     (
         "[[allowlist]]\npath = [\"tests/**\"]\n",

@@ -82,6 +82,10 @@ pub struct WalkArgs {
     /// Follow symbolic links (never outside the scanned roots).
     #[arg(long)]
     pub follow_symlinks: bool,
+    /// Stop looking in a file after this many findings, which bounds the work on generated
+    /// files [default: 1000, or the configuration's scan.max_findings_per_file].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_findings_per_file: Option<u64>,
 }
 
 /// What is reported and how.

@@ -73,6 +73,7 @@ pub(super) fn load_settings(
         root.as_deref(),
         Overrides {
             max_file_size: walk.max_file_size,
+            max_findings_per_file: walk.max_findings_per_file,
             excludes: &walk.exclude,
             fail_on,
         },

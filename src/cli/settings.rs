@@ -40,6 +40,7 @@ pub struct LoadedBaseline {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Overrides<'a> {
     pub max_file_size: Option<u64>,
+    pub max_findings_per_file: Option<u64>,
     pub excludes: &'a [String],
     pub fail_on: Option<FailOn>,
 }
@@ -102,6 +103,12 @@ pub fn load(
         scan: ScanOptions {
             inline_allow: !args.no_inline_allow,
             allowlists: Arc::new(config.allowlists),
+            max_findings_per_file: overrides
+                .max_findings_per_file
+                .or(config.max_findings_per_file)
+                .map_or(crate::engine::DEFAULT_MATCH_LIMIT, |n| {
+                    usize::try_from(n).unwrap_or(usize::MAX)
+                }),
         },
         max_file_size: overrides
             .max_file_size

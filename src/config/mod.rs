@@ -31,6 +31,8 @@ pub struct Config {
     /// The file, as named in messages.
     pub origin: String,
     pub max_file_size: Option<u64>,
+    /// Findings kept per file before the scan of it stops.
+    pub max_findings_per_file: Option<u64>,
     /// Gitignore-style patterns of paths not to scan, added to `--exclude`.
     pub excludes: Vec<String>,
     pub fail_on: Option<FailOn>,
@@ -107,6 +109,8 @@ struct ConfigFile {
 struct ScanTable {
     #[serde(default)]
     max_file_size: Option<Spanned<SizeValue>>,
+    #[serde(default)]
+    max_findings_per_file: Option<Spanned<i64>>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
@@ -257,6 +261,16 @@ pub fn load(
         match parsed {
             Ok(n) => config.max_file_size = Some(n),
             Err(message) => problem_at(size.span(), "scan.max_file_size", message),
+        }
+    }
+    if let Some(limit) = &scan.max_findings_per_file {
+        match u64::try_from(*limit.get_ref()) {
+            Ok(n) if n >= 1 => config.max_findings_per_file = Some(n),
+            _ => problem_at(
+                limit.span(),
+                "scan.max_findings_per_file",
+                format!("{} is not a positive number of findings", limit.get_ref()),
+            ),
         }
     }
     let mut excludes = ignore::gitignore::GitignoreBuilder::new("");
@@ -490,6 +504,9 @@ mod tests {
         let (config, _) = load_text("[scan]\nmax_file_size = 1000\nfail_on = \"none\"\n").unwrap();
         assert_eq!(config.max_file_size, Some(1000));
         assert_eq!(config.fail_on, Some(FailOn(None)));
+        let (config, _) = load_text("[scan]\nmax_findings_per_file = 20\n").unwrap();
+        assert_eq!(config.max_findings_per_file, Some(20));
+        assert!(load_text("[scan]\nmax_findings_per_file = 0\n").is_err());
     }
 
     #[test]
