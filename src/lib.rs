@@ -9,9 +9,11 @@
 //!                         fingerprint) allowlists)
 //! ```
 //!
-//! `rules` and `context` feed the engine; `scan` joins the stages; `cli` is the thin glue.
+//! `rules` and `context` feed the engine; `config` (the user's `.credlint.toml`) adjusts the
+//! rules and feeds the filters; `scan` joins the stages; `cli` is the thin glue.
 
 pub mod cli;
+pub mod config;
 pub mod context;
 pub mod engine;
 pub mod filter;

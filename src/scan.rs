@@ -1,27 +1,37 @@
 //! The pipeline that joins the stages: a source's blobs go through the engine, matches become
-//! findings, inline allow comments and added-line limits apply while the blob's bytes are at
-//! hand, and each worker thread collects its findings locally and hands them over once, at the
-//! end, so there is no lock on the hot path.
+//! findings, added-line limits, inline allow comments and configured allowlists apply while the
+//! blob's bytes are at hand, and each worker thread collects its findings locally and hands them
+//! over once, at the end, so there is no lock on the hot path. (The baseline applies to the
+//! collected findings; see `cli::output::finish`.)
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::engine::{Engine, Scratch};
-use crate::filter::inline;
+use crate::filter::allowlist::Allowlists;
+use crate::filter::{inline, Suppressed};
 use crate::finding::{Finding, FindingBuilder};
 use crate::rules::RuleSet;
 use crate::source::{Blob, BlobVisitor, ScanStats};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ScanOptions {
     /// Honour `credlint:allow` and its aliases (`--no-inline-allow` turns this off for audits).
     pub inline_allow: bool,
+    /// The configuration's allowlists.
+    pub allowlists: Arc<Allowlists>,
+    /// Findings kept per file before the engine stops looking in it.
+    pub max_findings_per_file: usize,
 }
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions { inline_allow: true }
+        ScanOptions {
+            inline_allow: true,
+            allowlists: Arc::default(),
+            max_findings_per_file: crate::engine::DEFAULT_MATCH_LIMIT,
+        }
     }
 }
 
@@ -30,11 +40,12 @@ pub struct Scanner {
     options: ScanOptions,
 }
 
-/// Findings from all threads, and how many were suppressed inline.
+/// Findings from all threads, and how many the inline and allowlist filters suppressed.
 #[derive(Default)]
 pub struct Sink {
     findings: Mutex<Vec<Finding>>,
     suppressed_inline: AtomicU64,
+    suppressed_allowlist: AtomicU64,
 }
 
 impl Sink {
@@ -47,8 +58,13 @@ impl Sink {
         findings
     }
 
-    pub fn suppressed_inline(&self) -> u64 {
-        self.suppressed_inline.load(Ordering::Relaxed)
+    /// What the filters that run during the scan removed (the baseline is applied later).
+    pub fn suppressed(&self) -> Suppressed {
+        Suppressed {
+            inline: self.suppressed_inline.load(Ordering::Relaxed),
+            allowlist: self.suppressed_allowlist.load(Ordering::Relaxed),
+            baseline: 0,
+        }
     }
 }
 
@@ -73,7 +89,7 @@ pub fn sort_findings(findings: &mut [Finding]) {
 impl Scanner {
     pub fn new(rules: Arc<RuleSet>, options: ScanOptions) -> Scanner {
         Scanner {
-            engine: Engine::new(rules),
+            engine: Engine::new(rules).with_match_limit(options.max_findings_per_file),
             options,
         }
     }
@@ -94,21 +110,42 @@ impl Scanner {
             stats,
             scratch: Scratch::default(),
             findings: Vec::new(),
-            suppressed_inline: 0,
+            suppressed: Suppressed::default(),
         }
     }
 
-    /// Scans one blob, appending its findings to `out`; returns how many inline comments
-    /// suppressed.
-    pub fn scan_blob(&self, blob: &Blob, scratch: &mut Scratch, out: &mut Vec<Finding>) -> u64 {
+    pub fn options(&self) -> &ScanOptions {
+        &self.options
+    }
+
+    /// Scans one blob, appending its findings to `out`; returns what inline comments and
+    /// allowlists suppressed. Says so in `stats` when the blob had more matches than the limit.
+    pub fn scan_blob(
+        &self,
+        blob: &Blob,
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+        stats: &ScanStats,
+    ) -> Suppressed {
+        let mut suppressed = Suppressed::default();
         let matches = self.engine.scan(blob.rel_path, blob.bytes, scratch);
+        if scratch.truncated {
+            stats.warn(
+                Some(blob.path),
+                format!(
+                    "more than {} findings in this file; the scan of it stopped there (raise --max-findings-per-file to see more)",
+                    self.engine.match_limit()
+                ),
+            );
+        }
         if matches.is_empty() {
-            return 0;
+            return suppressed;
         }
         let rules = self.engine.rules().rules();
-        let is_rule_id = |id: &str| self.engine.rules().get(id).is_some();
+        // Disabled rules still count as rule ids, so `credlint:allow ID` naming one stays
+        // scoped to it rather than reading as a free-text reason that allows everything.
+        let is_rule_id = |id: &str| self.engine.rules().knows(id);
         let mut builder = FindingBuilder::new(blob.bytes, blob.path, blob.rel_path);
-        let mut suppressed = 0;
         for found in &matches {
             let rule = &rules[found.rule];
             let mut finding = builder.build(rule, found);
@@ -120,7 +157,11 @@ impl Scanner {
             if self.options.inline_allow
                 && inline::is_allowed(blob.bytes, found.secret.clone(), rule.id(), &is_rule_id)
             {
-                suppressed += 1;
+                suppressed.inline += 1;
+                continue;
+            }
+            if self.options.allowlists.allows(&finding, blob.bytes) {
+                suppressed.allowlist += 1;
                 continue;
             }
             finding.git = blob.git.cloned();
@@ -137,7 +178,7 @@ pub struct Worker<'a> {
     stats: &'a ScanStats,
     scratch: Scratch,
     findings: Vec<Finding>,
-    suppressed_inline: u64,
+    suppressed: Suppressed,
 }
 
 impl Worker<'_> {
@@ -146,15 +187,16 @@ impl Worker<'_> {
             scanner,
             scratch,
             findings,
+            stats,
             ..
         } = self;
         // A bug in a rule or the engine must cost one blob, not the whole scan.
         let before = findings.len();
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            scanner.scan_blob(blob, scratch, findings)
+            scanner.scan_blob(blob, scratch, findings, stats)
         }));
         match result {
-            Ok(suppressed) => self.suppressed_inline += suppressed,
+            Ok(suppressed) => self.suppressed.add(suppressed),
             Err(_) => {
                 self.findings.truncate(before);
                 self.scratch = Scratch::default();
@@ -182,6 +224,9 @@ impl Drop for Worker<'_> {
         }
         self.sink
             .suppressed_inline
-            .fetch_add(self.suppressed_inline, Ordering::Relaxed);
+            .fetch_add(self.suppressed.inline, Ordering::Relaxed);
+        self.sink
+            .suppressed_allowlist
+            .fetch_add(self.suppressed.allowlist, Ordering::Relaxed);
     }
 }

@@ -371,3 +371,45 @@ fn sarif_from_a_history_scan_is_valid_and_carries_provenance() {
     assert!(!out.contains(&key));
     assert!(!out.contains(EMAIL));
 }
+
+#[test]
+fn configuration_and_baseline_apply_to_git_scans() {
+    let repo = Repo::new();
+    let accepted = fake::transcodely_live();
+    let fixture = fake::transcodely_live();
+    repo.write("app/keys.py", assignment("KEY", &accepted));
+    repo.write("fixtures/sample.py", assignment("KEY", &fixture));
+    repo.commit_all("Keys and fixtures");
+    // The configuration is read from the work tree, committed or not.
+    repo.write(
+        ".credlint.toml",
+        "[[allowlist]]\ndescription = \"test fixtures\"\npaths = [\"fixtures/**\"]\n",
+    );
+    let (code, report, _) = run_json(repo.path(), &["git", "--show-secrets"]);
+    assert_eq!(code, 1);
+    assert_eq!(secrets_found(&report), vec![accepted.clone()]);
+    assert_eq!(report["summary"]["suppressed"]["allowlist"], 1);
+
+    // A baseline written by a directory scan accepts the same finding in history: the
+    // fingerprint does not depend on where the blob was read from.
+    let (code, _, err) = run(
+        repo.path(),
+        &["baseline", "--output", ".credlint-baseline.json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, report, _) = run_json(
+        repo.path(),
+        &["git", "--baseline", ".credlint-baseline.json"],
+    );
+    assert_eq!(code, 0, "{report:#}");
+    assert!(findings(&report).is_empty());
+    assert_eq!(report["summary"]["suppressed"]["baseline"], 1);
+
+    // Staged changes go through the same filters.
+    let staged = fake::transcodely_live();
+    repo.write("fixtures/more.py", assignment("KEY", &staged));
+    repo.git(&["add", "fixtures/more.py"]);
+    let (code, report, _) = run_json(repo.path(), &["staged"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["summary"]["suppressed"]["allowlist"], 1);
+}

@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::parse_size;
 use crate::report::Format;
-use crate::rules::Severity;
+use crate::rules::FailOn;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -31,6 +32,11 @@ pub enum Command {
     Staged(StagedArgs),
     /// List the rules, explain one, or check a rule file of your own.
     Rules(RulesArgs),
+    /// Write a baseline of the current findings (to stdout or --output); scans with
+    /// --baseline FILE then report only new findings.
+    Baseline(BaselineArgs),
+    /// Check a configuration file (.credlint.toml) without scanning, or print its JSON schema.
+    Config(ConfigCommandArgs),
 }
 
 #[derive(Debug, Args)]
@@ -40,6 +46,8 @@ pub struct ScanArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub walk: WalkArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -63,6 +71,8 @@ pub struct GitArgs {
     #[command(flatten)]
     pub blobs: BlobArgs,
     #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -74,26 +84,54 @@ pub struct StagedArgs {
     #[command(flatten)]
     pub blobs: BlobArgs,
     #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
 /// Which git blobs are read.
 #[derive(Debug, Args)]
 pub struct BlobArgs {
-    /// Skip blobs larger than this (bytes, or with a unit: 500K, 64M, 1G).
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
-    pub max_file_size: u64,
+    /// Skip blobs larger than this (bytes, or with a unit: 500K, 64M, 1G) [default: 64M, or the
+    /// configuration's scan.max_file_size].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
     /// Do not scan repository paths matching this gitignore-style pattern (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Stop looking in a blob after this many findings, which bounds the work on generated
+    /// files [default: 1000, or the configuration's scan.max_findings_per_file].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_findings_per_file: Option<u64>,
+}
+
+/// Configuration and suppression, shared by every scanning command.
+#[derive(Debug, Args, Default)]
+pub struct ConfigArgs {
+    /// Configuration file [default: .credlint.toml at the root of what is scanned, if any].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Do not read any configuration file.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Report only findings that are not in this baseline file (see `credlint baseline`).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Ignore the baseline named in the configuration.
+    #[arg(long)]
+    pub no_baseline: bool,
+    /// Ignore `credlint:allow` comments and their aliases (for audits).
+    #[arg(long)]
+    pub no_inline_allow: bool,
 }
 
 /// How the filesystem is walked.
 #[derive(Debug, Args)]
 pub struct WalkArgs {
-    /// Skip files larger than this (bytes, or with a unit: 500K, 64M, 1G).
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
-    pub max_file_size: u64,
+    /// Skip files larger than this (bytes, or with a unit: 500K, 64M, 1G) [default: 64M, or the
+    /// configuration's scan.max_file_size].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
     /// Do not scan paths matching this gitignore-style pattern (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
@@ -103,6 +141,10 @@ pub struct WalkArgs {
     /// Follow symbolic links (never outside the scanned roots).
     #[arg(long)]
     pub follow_symlinks: bool,
+    /// Stop looking in a file after this many findings, which bounds the work on generated
+    /// files [default: 1000, or the configuration's scan.max_findings_per_file].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_findings_per_file: Option<u64>,
 }
 
 /// What is reported and how.
@@ -115,15 +157,12 @@ pub struct OutputArgs {
     #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_report)]
     pub report: Vec<(Format, PathBuf)>,
     /// Exit 1 when a finding is at or above this severity (critical, high, medium, low, info,
-    /// or none to never fail on findings).
-    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_fail_on)]
-    pub fail_on: FailOn,
+    /// or none to never fail on findings) [default: low, or the configuration's scan.fail_on].
+    #[arg(long, value_name = "SEVERITY", value_parser = FailOn::parse)]
+    pub fail_on: Option<FailOn>,
     /// Print secrets in full instead of redacted.
     #[arg(long)]
     pub show_secrets: bool,
-    /// Ignore `credlint:allow` comments and their aliases (for audits).
-    #[arg(long)]
-    pub no_inline_allow: bool,
     /// Exit 0 or 1 even when some files could not be read (they are still reported).
     #[arg(long)]
     pub allow_unreadable: bool,
@@ -156,6 +195,48 @@ pub struct RulesArgs {
     pub json: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Files and directories to scan, as with `credlint scan`.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Write the baseline to this file (atomically) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Rewrite an existing baseline without its stale entries (those whose finding is gone),
+    /// accepting no new finding. Reads --baseline FILE, else the configuration's baseline,
+    /// else the --output file.
+    #[arg(long)]
+    pub prune: bool,
+    #[command(flatten)]
+    pub walk: WalkArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Exit 0 even when some files could not be read (they are still reported).
+    #[arg(long)]
+    pub allow_unreadable: bool,
+    /// Print nothing but the baseline (and errors).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("action").required(true).args(["check", "schema"]))]
+pub struct ConfigCommandArgs {
+    /// Check a configuration file: syntax, keys, globs, regexes, rule ids, and every example of
+    /// the rules it adds. Exit 0 when valid, 2 otherwise.
+    #[arg(long)]
+    pub check: bool,
+    /// Print the JSON schema of the configuration file (for editors).
+    #[arg(long, conflicts_with = "path")]
+    pub schema: bool,
+    /// The file to check [default: the .credlint.toml that `credlint scan .` would use].
+    pub path: Option<PathBuf>,
+}
+
 fn parse_format(text: &str) -> Result<Format, String> {
     Format::parse(text).ok_or_else(|| {
         format!(
@@ -175,56 +256,9 @@ fn parse_report(text: &str) -> Result<(Format, PathBuf), String> {
     Ok((parse_format(format)?, PathBuf::from(path)))
 }
 
-/// The `--fail-on` threshold; `None` never fails on findings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FailOn(pub Option<Severity>);
-
-fn parse_fail_on(text: &str) -> Result<FailOn, String> {
-    if matches!(text.to_ascii_lowercase().as_str(), "none" | "never") {
-        return Ok(FailOn(None));
-    }
-    Severity::parse(text)
-        .map(|s| FailOn(Some(s)))
-        .ok_or_else(|| {
-            format!("unknown severity {text:?}; expected critical, high, medium, low, info or none")
-        })
-}
-
-/// Sizes as bytes or with a binary unit: `1048576`, `500K`, `64M`, `64MiB`, `1G`.
-pub fn parse_size(text: &str) -> Result<u64, String> {
-    let trimmed = text.trim();
-    let split = trimmed
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(trimmed.len());
-    let (number, unit) = trimmed.split_at(split);
-    let number: u64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not a size (e.g. 500K, 64M, 1G)"))?;
-    let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        _ => return Err(format!("{text:?}: unknown unit {unit:?} (use K, M or G)")),
-    };
-    number
-        .checked_mul(multiplier)
-        .ok_or_else(|| format!("{text:?} is too large"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("1024"), Ok(1024));
-        assert_eq!(parse_size("500K"), Ok(500 * 1024));
-        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
-        assert_eq!(parse_size("1g"), Ok(1 << 30));
-        assert!(parse_size("ten").is_err());
-        assert!(parse_size("5X").is_err());
-    }
 
     #[test]
     fn report_targets() {

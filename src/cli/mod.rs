@@ -3,10 +3,13 @@
 //! the result to [`output`], which writes the reports and picks the exit code.
 
 mod args;
+mod baseline_cmd;
+mod config_cmd;
 mod git_cmd;
 mod output;
 mod rules_cmd;
 mod scan_cmd;
+mod settings;
 mod staged_cmd;
 
 use clap::Parser;
@@ -20,6 +23,7 @@ pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
 pub fn main() -> i32 {
+    install_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -37,12 +41,43 @@ pub fn main() -> i32 {
         Command::Git(args) => git_cmd::run(args),
         Command::Staged(args) => staged_cmd::run(args),
         Command::Rules(args) => rules_cmd::run(args),
+        Command::Baseline(args) => baseline_cmd::run(args),
+        Command::Config(args) => config_cmd::run(args),
     };
     match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("credlint: error: {message}");
+            // Configuration errors come several at a time, one a line.
+            for line in message.lines() {
+                eprintln!("credlint: error: {line}");
+            }
             EXIT_ERROR
         }
     }
+}
+
+/// Replaces Rust's panic message with one that never quotes data. The standard message can
+/// include the contents of a string that was sliced wrongly, which here means scanned content and
+/// possibly a secret. Workers catch panics and skip the blob; this only decides what is printed.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        if std::env::var_os("CREDLINT_DEBUG_PANICS").is_some() {
+            let payload = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            eprintln!("credlint: internal error{location}: {payload}");
+        } else {
+            eprintln!(
+                "credlint: internal error{location} (details withheld because they may quote scanned content; \
+                 CREDLINT_DEBUG_PANICS=1 shows them). Please report it."
+            );
+        }
+    }));
 }

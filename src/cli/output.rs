@@ -1,17 +1,89 @@
-//! The end of every scanning command: reports to stdout and to `--report` files, then the exit
-//! code.
+//! The end of every scanning command: the baseline filter on the collected findings, then
+//! reports to stdout and to `--report` files, then the exit code.
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Instant;
 
 use super::args::OutputArgs;
+use super::settings::{display_path, shell_word, Settings};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use crate::filter::baseline::{Entry, Scope};
 use crate::finding::Finding;
 use crate::report::progress::Progress;
 use crate::report::{self, Report, ScanMode, Summary, Suppressed};
-use crate::rules::RuleSet;
+use crate::rules::{FailOn, RuleSet};
+use crate::scan::Sink;
 use crate::source::ScanStats;
+
+/// Finishes a scan in any mode whose findings went into a [`Sink`]; see [`finish_findings`].
+pub fn finish(
+    args: &OutputArgs,
+    settings: &Settings,
+    sink: Sink,
+    stats: &ScanStats,
+    mode: ScanMode,
+    started: Instant,
+    scope: &Scope,
+) -> i32 {
+    let suppressed = sink.suppressed();
+    let findings = sink.into_findings();
+    finish_findings(
+        args, settings, findings, suppressed, stats, mode, started, scope,
+    )
+}
+
+/// Finishes a scan in any mode: removes the findings in the baseline (counting them, and noting
+/// entries that matched nothing within `scope`), writes the reports and returns the exit code.
+/// `suppressed` is what the filters that run during the scan (inline, allowlists) removed.
+#[allow(clippy::too_many_arguments)]
+pub fn finish_findings(
+    args: &OutputArgs,
+    settings: &Settings,
+    mut findings: Vec<Finding>,
+    mut suppressed: Suppressed,
+    stats: &ScanStats,
+    mode: ScanMode,
+    started: Instant,
+    scope: &Scope,
+) -> i32 {
+    let mut stale = Vec::new();
+    if let Some(loaded) = &settings.baseline {
+        let applied = loaded.baseline.apply(&mut findings);
+        suppressed.baseline = applied.suppressed;
+        stale = loaded.baseline.stale(&applied, scope);
+        if !stale.is_empty() {
+            stats.note(stale_note(&display_path(&loaded.path), &stale));
+        }
+    }
+    let stale: Vec<Entry> = stale.into_iter().cloned().collect();
+    let mut summary = summarize(stats, mode, started, suppressed);
+    summary.stale_baseline = stale;
+    emit(args, settings.fail_on, &settings.rules, &findings, &summary)
+}
+
+/// The message about stale baseline entries: which, and the command that drops them.
+fn stale_note(baseline: &str, stale: &[&Entry]) -> String {
+    const SHOWN: usize = 5;
+    let mut listed: Vec<String> = stale
+        .iter()
+        .take(SHOWN)
+        .map(|e| format!("{} ({})", e.path, e.rule_id))
+        .collect();
+    if stale.len() > SHOWN {
+        listed.push(format!("and {} more", stale.len() - SHOWN));
+    }
+    let (count, verb) = if stale.len() == 1 {
+        ("1 entry".to_string(), "matches")
+    } else {
+        (format!("{} entries", stale.len()), "match")
+    };
+    format!(
+        "baseline {baseline}: {count} {verb} no finding any more: {}. The secret was removed or its file renamed; `credlint baseline --prune --output {}` drops stale entries.",
+        listed.join(", "),
+        shell_word(baseline)
+    )
+}
 
 /// Starts the progress line if this run should have one.
 pub fn start_progress(
@@ -38,13 +110,20 @@ pub fn summarize(
         skipped: stats.skipped_counts(),
         elapsed: started.elapsed(),
         suppressed,
+        stale_baseline: Vec::new(),
         warnings: stats.take_warnings(),
         notes: stats.take_notes(),
     }
 }
 
 /// Writes every requested report and returns the exit code.
-pub fn emit(args: &OutputArgs, rules: &RuleSet, findings: &[Finding], summary: &Summary) -> i32 {
+pub fn emit(
+    args: &OutputArgs,
+    fail_on: FailOn,
+    rules: &RuleSet,
+    findings: &[Finding],
+    summary: &Summary,
+) -> i32 {
     let stdout_is_terminal = std::io::stdout().is_terminal();
     let color = stdout_is_terminal
         && !args.no_color
@@ -81,12 +160,11 @@ pub fn emit(args: &OutputArgs, rules: &RuleSet, findings: &[Finding], summary: &
     if failed {
         return EXIT_ERROR;
     }
-    exit_code(args, findings, summary)
+    exit_code(args, fail_on, findings, summary)
 }
 
-fn exit_code(args: &OutputArgs, findings: &[Finding], summary: &Summary) -> i32 {
-    let failing = args
-        .fail_on
+fn exit_code(args: &OutputArgs, fail_on: FailOn, findings: &[Finding], summary: &Summary) -> i32 {
+    let failing = fail_on
         .0
         .is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
     if failing {

@@ -4,27 +4,30 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::args::StagedArgs;
-use super::git_cmd::{git_options, scanner};
+use super::git_cmd::{git_options, load_settings};
 use super::output;
-use crate::report::{ScanMode, Suppressed};
+use crate::filter::baseline::Scope;
+use crate::report::ScanMode;
+use crate::scan::Scanner;
 use crate::source::git::staged;
 use crate::source::ScanStats;
 
 pub fn run(args: StagedArgs) -> Result<i32, String> {
     let started = Instant::now();
-    let scanner = scanner(&args.output)?;
+    let settings = load_settings(&args.repo, &args.config, &args.blobs, &args.output)?;
+    let scanner = Scanner::new(Arc::clone(&settings.rules), settings.scan.clone());
     let stats = Arc::new(ScanStats::default());
-    let options = git_options(&args.blobs, &args.output);
+    let options = git_options(&settings, &args.output);
     let result = staged::scan(&args.repo, &options, &scanner, &stats).map_err(|e| e.to_string())?;
-    let suppressed = Suppressed {
-        inline: result.suppressed_inline,
-        ..Suppressed::default()
-    };
-    let summary = output::summarize(&stats, ScanMode::Staged, started, suppressed);
-    Ok(output::emit(
+    // A staged change is part of some files: no baseline entry can be called stale.
+    Ok(output::finish_findings(
         &args.output,
-        scanner.rules(),
-        &result.findings,
-        &summary,
+        &settings,
+        result.findings,
+        result.suppressed,
+        &stats,
+        ScanMode::Staged,
+        started,
+        &Scope::Nothing,
     ))
 }

@@ -48,19 +48,77 @@ pub struct Match {
 }
 
 /// Reusable per-thread buffers, so scanning a blob allocates nothing when nothing matches.
+/// Memory is bounded by the number of merged windows, not by the number of keyword hits: a
+/// 200 MB line full of keywords collapses into a few windows as the hits stream in.
 #[derive(Default)]
 pub struct Scratch {
-    hits: Vec<Hit>,
-    context_seen: Vec<usize>,
+    /// Per rule (by index): its merged windows in this blob.
+    windows: Vec<WindowSet>,
+    /// Rules with at least one window in this blob.
+    touched: Vec<u32>,
+    /// Per rule: whether one of its `file_contains` literals occurs in this blob.
+    context_seen: Vec<bool>,
+    context_touched: Vec<u32>,
+    /// Set by a scan that stopped at the engine's match limit.
+    pub truncated: bool,
     /// The blob in ASCII lower case, for the SIMD candidate pass.
     lowered: Vec<u8>,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Hit {
-    rule: u32,
-    start: usize,
-    end: usize,
+impl Scratch {
+    fn reset(&mut self, rules: usize) {
+        for &rule in &self.touched {
+            self.windows[rule as usize].ranges.clear();
+        }
+        for &rule in &self.context_touched {
+            self.context_seen[rule as usize] = false;
+        }
+        self.touched.clear();
+        self.context_touched.clear();
+        self.truncated = false;
+        if self.windows.len() < rules {
+            self.windows.resize_with(rules, WindowSet::default);
+            self.context_seen.resize(rules, false);
+        }
+    }
+}
+
+/// One rule's regex windows in a blob, merged as keyword hits arrive in order.
+#[derive(Debug, Default)]
+struct WindowSet {
+    ranges: Vec<Range<usize>>,
+}
+
+impl WindowSet {
+    /// Adds the window around a keyword hit at `start..end`.
+    fn add(&mut self, bytes: &[u8], start: usize, end: usize, multiline: bool) {
+        if let Some(last) = self.ranges.last() {
+            // Most hits fall inside the window an earlier hit opened: nothing to compute.
+            if start >= last.start && end <= last.end {
+                return;
+            }
+        }
+        let window = window_around(bytes, start, end, multiline);
+        match self.ranges.last_mut() {
+            Some(last) if window.start <= last.end => {
+                last.start = last.start.min(window.start);
+                last.end = last.end.max(window.end);
+                // Hits arrive by end position, so a longer keyword can reach back before the
+                // previous window; fold any windows it now overlaps.
+                while self.ranges.len() > 1 {
+                    let n = self.ranges.len();
+                    if self.ranges[n - 2].end < self.ranges[n - 1].start {
+                        break;
+                    }
+                    let merged = self.ranges.pop().expect("two windows");
+                    let previous = self.ranges.last_mut().expect("one window");
+                    previous.start = previous.start.min(merged.start);
+                    previous.end = previous.end.max(merged.end);
+                }
+            }
+            _ => self.ranges.push(window),
+        }
+    }
 }
 
 /// What an Aho-Corasick pattern means for the rules: which rules it triggers, and which rules'
@@ -80,7 +138,13 @@ pub struct Engine {
     /// The longest literal, in bytes.
     longest_literal: usize,
     patterns: Vec<PatternUse>,
+    match_limit: usize,
 }
+
+/// Matches kept per blob before the engine stops looking: a generated file holding a million
+/// keys should cost a bounded amount of memory and produce a readable report, not a million
+/// findings. The scan says when it stopped.
+pub const DEFAULT_MATCH_LIMIT: usize = 1000;
 
 impl Engine {
     pub fn new(rules: Arc<RuleSet>) -> Engine {
@@ -137,6 +201,7 @@ impl Engine {
             candidates,
             longest_literal: literals.iter().map(String::len).max().unwrap_or(0),
             patterns,
+            match_limit: DEFAULT_MATCH_LIMIT,
         }
     }
 
@@ -190,6 +255,16 @@ impl Engine {
         }
     }
 
+    /// Sets how many matches a blob may produce before the engine stops (at least one).
+    pub fn with_match_limit(mut self, limit: usize) -> Engine {
+        self.match_limit = limit.max(1);
+        self
+    }
+
+    pub fn match_limit(&self) -> usize {
+        self.match_limit
+    }
+
     pub fn rules(&self) -> &RuleSet {
         &self.rules
     }
@@ -203,49 +278,51 @@ impl Engine {
         let Some(automaton) = &self.automaton else {
             return Vec::new();
         };
-        scratch.hits.clear();
-        scratch.context_seen.clear();
+        let rules = self.rules.rules();
+        scratch.reset(rules.len());
         let Scratch {
-            hits,
+            windows,
+            touched,
             context_seen,
+            context_touched,
             lowered,
+            ..
         } = scratch;
         self.keyword_hits(automaton, bytes, lowered, |hit| {
             let used = &self.patterns[hit.pattern().as_usize()];
             for &rule in &used.triggers {
-                hits.push(Hit {
-                    rule,
-                    start: hit.start(),
-                    end: hit.end(),
-                });
+                let rule_windows = &mut windows[rule as usize];
+                if rule_windows.ranges.is_empty() {
+                    touched.push(rule);
+                }
+                rule_windows.add(
+                    bytes,
+                    hit.start(),
+                    hit.end(),
+                    rules[rule as usize].def.multiline,
+                );
             }
             for &rule in &used.satisfies {
-                context_seen.push(rule as usize);
+                if !context_seen[rule as usize] {
+                    context_seen[rule as usize] = true;
+                    context_touched.push(rule);
+                }
             }
         });
-        if scratch.hits.is_empty() {
+        if scratch.touched.is_empty() {
             return Vec::new();
         }
-        scratch.hits.sort_unstable_by_key(|h| (h.rule, h.start));
+        scratch.touched.sort_unstable();
 
         let mut classes: Option<ClassSet> = None;
         let mut matches = Vec::new();
-        let mut group_start = 0;
-        while group_start < scratch.hits.len() {
-            let rule_index = scratch.hits[group_start].rule;
-            let group_end = scratch.hits[group_start..]
-                .iter()
-                .position(|h| h.rule != rule_index)
-                .map_or(scratch.hits.len(), |n| group_start + n);
+        for &rule_index in &scratch.touched {
             let rule_index = rule_index as usize;
-            let rule = &self.rules.rules()[rule_index];
-            let hits = &scratch.hits[group_start..group_end];
-            group_start = group_end;
-
+            let rule = &rules[rule_index];
             if !rule.applies_to_path(path) {
                 continue;
             }
-            if !rule.def.file_contains.is_empty() && !scratch.context_seen.contains(&rule_index) {
+            if !rule.def.file_contains.is_empty() && !scratch.context_seen[rule_index] {
                 continue;
             }
             if !rule.file_classes.is_empty() || !rule.exclude_file_classes.is_empty() {
@@ -257,8 +334,10 @@ impl Engine {
                     continue;
                 }
             }
-            let windows = windows_around(bytes, hits, rule.def.multiline);
-            for found in match_in_windows(rule, bytes, &windows) {
+            let room = self.match_limit - matches.len();
+            let found_here =
+                match_in_windows(rule, bytes, &scratch.windows[rule_index].ranges, room);
+            for found in found_here {
                 let mut found = found;
                 found.rule = rule_index;
                 if rule.def.kind == Kind::Secret {
@@ -266,6 +345,10 @@ impl Engine {
                     raise_for_context(&mut found, set);
                 }
                 matches.push(found);
+            }
+            if matches.len() >= self.match_limit {
+                scratch.truncated = true;
+                break;
             }
         }
         matches.sort_by_key(|m| (m.secret.start, m.rule));
@@ -316,36 +399,31 @@ fn raise_for_context(found: &mut Match, classes: ClassSet) {
     }
 }
 
-/// Merged byte windows around a rule's keyword hits (sorted by start).
-fn windows_around(bytes: &[u8], hits: &[Hit], multiline: bool) -> Vec<Range<usize>> {
-    let mut windows: Vec<Range<usize>> = Vec::new();
-    for hit in hits {
-        if let Some(last) = windows.last() {
-            // A hit inside the current window adds nothing unless it reaches further.
-            if hit.end <= last.end && hit.start >= last.start {
-                continue;
-            }
-        }
-        let floor = hit.start.saturating_sub(WINDOW_BEFORE);
-        let start =
-            memchr::memrchr(b'\n', &bytes[floor..hit.start]).map_or(floor, |i| floor + i + 1);
-        let end = if multiline {
-            (hit.end + WINDOW_AFTER_MULTILINE).min(bytes.len())
-        } else {
-            let ceiling = (hit.end + WINDOW_AFTER).min(bytes.len());
-            memchr::memchr(b'\n', &bytes[hit.end..ceiling]).map_or(ceiling, |i| hit.end + i)
-        };
-        match windows.last_mut() {
-            Some(last) if start <= last.end => last.end = last.end.max(end),
-            _ => windows.push(start..end),
-        }
-    }
-    windows
+/// The regex window around one keyword hit: from the start of its line (at most
+/// [`WINDOW_BEFORE`] bytes back) to the end of its line (at most [`WINDOW_AFTER`] bytes on), or
+/// [`WINDOW_AFTER_MULTILINE`] bytes on for values that span lines.
+fn window_around(bytes: &[u8], start: usize, end: usize, multiline: bool) -> Range<usize> {
+    let floor = start.saturating_sub(WINDOW_BEFORE);
+    let window_start =
+        memchr::memrchr(b'\n', &bytes[floor..start]).map_or(floor, |i| floor + i + 1);
+    let window_end = if multiline {
+        (end + WINDOW_AFTER_MULTILINE).min(bytes.len())
+    } else {
+        let ceiling = (end + WINDOW_AFTER).min(bytes.len());
+        memchr::memchr(b'\n', &bytes[end..ceiling]).map_or(ceiling, |i| end + i)
+    };
+    window_start..window_end
 }
 
 /// Runs one rule's regex over the windows and keeps the matches whose secret passes the checks.
 /// Shared by the engine and by rule validation, so examples are checked by the code that scans.
-pub(crate) fn match_in_windows(rule: &Rule, bytes: &[u8], windows: &[Range<usize>]) -> Vec<Match> {
+/// Stops after `limit` matches.
+pub(crate) fn match_in_windows(
+    rule: &Rule,
+    bytes: &[u8],
+    windows: &[Range<usize>],
+    limit: usize,
+) -> Vec<Match> {
     let Some(regex) = rule.regex() else {
         return Vec::new();
     };
@@ -354,6 +432,9 @@ pub(crate) fn match_in_windows(rule: &Rule, bytes: &[u8], windows: &[Range<usize
     for window in windows {
         let input = Input::new(bytes).span(window.clone());
         for caps in regex.captures_iter(input) {
+            if found.len() >= limit {
+                return found;
+            }
             let (Some(whole), Some(secret)) =
                 (caps.get_group(0), caps.get_group(rule.def.secret_group))
             else {
@@ -411,15 +492,11 @@ fn accept_secret(rule: &Rule, bytes: &[u8], secret: Range<usize>) -> Option<Vec<
 /// Finds keyword hits for one rule without an automaton, for checking a rule on its own.
 pub(crate) fn single_rule_matches(rule: &Rule, path: &str, bytes: &[u8]) -> Vec<Match> {
     let lower = bytes.to_ascii_lowercase();
-    let mut hits = Vec::new();
+    let mut hits: Vec<(usize, usize)> = Vec::new();
     for keyword in &rule.def.keywords {
         let needle = keyword.to_ascii_lowercase();
         for start in memchr::memmem::find_iter(&lower, needle.as_bytes()) {
-            hits.push(Hit {
-                rule: 0,
-                start,
-                end: start + needle.len(),
-            });
+            hits.push((start, start + needle.len()));
         }
     }
     if hits.is_empty() || !rule.applies_to_path(path) {
@@ -441,9 +518,13 @@ pub(crate) fn single_rule_matches(rule: &Rule, path: &str, bytes: &[u8]) -> Vec<
     if classes.intersects(rule.exclude_file_classes) {
         return Vec::new();
     }
-    hits.sort_unstable_by_key(|h| h.start);
-    let windows = windows_around(bytes, &hits, rule.def.multiline);
-    match_in_windows(rule, bytes, &windows)
+    // The automaton reports hits by end position; do the same so windows merge the same way.
+    hits.sort_unstable_by_key(|&(start, end)| (end, start));
+    let mut windows = WindowSet::default();
+    for (start, end) in hits {
+        windows.add(bytes, start, end, rule.def.multiline);
+    }
+    match_in_windows(rule, bytes, &windows.ranges, usize::MAX)
 }
 
 #[cfg(test)]
@@ -544,19 +625,37 @@ negative_examples = ["t = 'dmo_xxxxxxxxxxxxxxxx'"]
     #[test]
     fn windows_merge_and_stop_at_lines() {
         let bytes = b"one two\nthree four five\nsix";
-        let hits = [
-            Hit {
-                rule: 0,
-                start: 8,
-                end: 13,
-            },
-            Hit {
-                rule: 0,
-                start: 14,
-                end: 18,
-            },
-        ];
-        assert_eq!(windows_around(bytes, &hits, false), vec![8..23]);
+        let mut windows = WindowSet::default();
+        windows.add(bytes, 8, 13, false);
+        windows.add(bytes, 14, 18, false);
+        assert_eq!(windows.ranges, vec![8..23]);
+        windows.add(bytes, 24, 27, false);
+        assert_eq!(windows.ranges, vec![8..23, 24..27]);
+    }
+
+    #[test]
+    fn a_line_full_of_keywords_is_one_window() {
+        let line = "dmo_".repeat(1_000_000);
+        let mut windows = WindowSet::default();
+        for start in (0..line.len()).step_by(4) {
+            windows.add(line.as_bytes(), start, start + 4, false);
+        }
+        assert_eq!(windows.ranges, vec![0..line.len()]);
+    }
+
+    #[test]
+    fn the_match_limit_bounds_a_blob() {
+        let mut set = RuleSet::default();
+        set.add_file("test.toml", DEMO, Validation::Full).unwrap();
+        let engine = Engine::new(Arc::new(set)).with_match_limit(3);
+        let text: String = (0..10)
+            .map(|i| format!("k{i} = dmo_Q7vR2mX9kL4pW8s{i}\n"))
+            .collect();
+        let mut scratch = Scratch::default();
+        assert_eq!(engine.scan("a", text.as_bytes(), &mut scratch).len(), 3);
+        assert!(scratch.truncated);
+        engine.scan("a", b"nothing", &mut scratch);
+        assert!(!scratch.truncated);
     }
 
     #[test]

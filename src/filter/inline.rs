@@ -67,7 +67,7 @@ fn line_allows(line: &[u8], rule_id: &str, is_rule_id: &dyn Fn(&str) -> bool) ->
 }
 
 /// Reads what follows a marker: nothing or free text allows every rule; a list of rule ids
-/// allows only those.
+/// (`aws-access-key-id`, `a,b`, `a, b`) allows only those. Text after the list is a reason.
 fn marker_allows(after: &[u8], rule_id: &str, is_rule_id: &dyn Fn(&str) -> bool) -> bool {
     if !after
         .first()
@@ -78,21 +78,41 @@ fn marker_allows(after: &[u8], rule_id: &str, is_rule_id: &dyn Fn(&str) -> bool)
             .first()
             .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_');
     }
-    let text = String::from_utf8_lossy(&after[1..]);
-    let first_word = text
-        .trim_start()
-        .split(|c: char| c.is_whitespace())
-        .next()
-        .unwrap_or("");
-    let ids: Vec<&str> = first_word
-        .split(',')
-        .map(|s| s.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-'))
-        .filter(|s| !s.is_empty())
-        .collect();
-    if ids.is_empty() || !ids.iter().any(|id| is_rule_id(id)) {
+    let ids = leading_id_list(&after[1..]);
+    if !ids.iter().any(|id| is_rule_id(id)) {
         return true;
     }
     ids.contains(&rule_id)
+}
+
+/// The comma-separated words at the start of `text`: `a, b,c reason` gives `[a, b, c]`.
+fn leading_id_list(text: &[u8]) -> Vec<&str> {
+    let is_id_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    let mut ids = Vec::new();
+    let mut at = 0;
+    loop {
+        while text.get(at).is_some_and(|b| *b == b' ' || *b == b'\t') {
+            at += 1;
+        }
+        let start = at;
+        while text.get(at).is_some_and(|b| is_id_byte(*b)) {
+            at += 1;
+        }
+        if at == start {
+            break;
+        }
+        // Only ASCII bytes were taken, so this is valid UTF-8.
+        ids.push(std::str::from_utf8(&text[start..at]).unwrap_or_default());
+        let mut next = at;
+        while text.get(next).is_some_and(|b| *b == b' ' || *b == b'\t') {
+            next += 1;
+        }
+        if text.get(next) != Some(&b',') {
+            break;
+        }
+        at = next + 1;
+    }
+    ids
 }
 
 #[cfg(test)]

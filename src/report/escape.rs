@@ -69,11 +69,26 @@ pub fn line_for_terminal(line: &str, range: std::ops::Range<usize>) -> (String, 
     (out, start_col, end_col.saturating_sub(start_col))
 }
 
-/// Message text in a GitHub workflow command (`::error ...::TEXT`).
+/// Message text in a GitHub workflow command (`::error ...::TEXT`). Beyond the runner's own
+/// escapes (`%`, CR, LF), other control characters and bidirectional overrides are written as
+/// `%XX` too: the runner leaves those literal, so they cannot colour or reorder the job log.
 pub fn github_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if is_unsafe_for_terminal(c) => {
+                let mut buf = [0u8; 4];
+                for byte in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{byte:02X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A property value in a GitHub workflow command (`file=VALUE,line=...`).
@@ -105,6 +120,7 @@ mod tests {
     #[test]
     fn github_escaping() {
         assert_eq!(github_data("50%\n::error::x"), "50%25%0A::error::x");
+        assert_eq!(github_data("a\x1b[2J\u{202e}"), "a%1B[2J%E2%80%AE");
         assert_eq!(github_property("a,b:c\nd"), "a%2Cb%3Ac%0Ad");
     }
 }

@@ -67,8 +67,16 @@ struct JsonSummary<'a> {
     elapsed_ms: u64,
     findings: FindingCounts,
     suppressed: Suppressed,
+    stale_baseline: Vec<JsonBaselineEntry<'a>>,
     warnings: Vec<JsonWarning<'a>>,
     notes: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonBaselineEntry<'a> {
+    fingerprint: &'a str,
+    rule_id: &'a str,
+    path: &'a str,
 }
 
 #[derive(Serialize)]
@@ -148,6 +156,15 @@ fn summary_json<'a>(summary: &'a Summary, findings: &[Finding]) -> JsonSummary<'
             baseline: summary.suppressed.baseline,
             allowlist: summary.suppressed.allowlist,
         },
+        stale_baseline: summary
+            .stale_baseline
+            .iter()
+            .map(|e| JsonBaselineEntry {
+                fingerprint: &e.fingerprint,
+                rule_id: &e.rule_id,
+                path: &e.path,
+            })
+            .collect(),
         warnings: summary
             .warnings
             .iter()

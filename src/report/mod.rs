@@ -16,6 +16,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::time::Duration;
 
+use crate::filter::baseline::Entry;
 use crate::finding::Finding;
 use crate::rules::{RuleSet, Severity};
 use crate::source::{SkipReason, Warning};
@@ -74,13 +75,7 @@ impl ScanMode {
     }
 }
 
-/// Findings that filters removed, by filter.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Suppressed {
-    pub inline: u64,
-    pub baseline: u64,
-    pub allowlist: u64,
-}
+pub use crate::filter::Suppressed;
 
 /// Everything about a scan except its findings; the same in every format.
 #[derive(Debug, Clone)]
@@ -91,6 +86,8 @@ pub struct Summary {
     pub skipped: BTreeMap<SkipReason, u64>,
     pub elapsed: Duration,
     pub suppressed: Suppressed,
+    /// Baseline entries that matched nothing although the scan covered their path.
+    pub stale_baseline: Vec<Entry>,
     pub warnings: Vec<Warning>,
     /// Facts about the scan as a whole ("history is truncated: shallow clone").
     pub notes: Vec<String>,

@@ -64,6 +64,32 @@ impl Severity {
     }
 }
 
+/// The `--fail-on` threshold (and the config's `fail_on`): findings at or above the severity make
+/// the exit code 1; `None` never fails on findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailOn(pub Option<Severity>);
+
+impl FailOn {
+    pub fn parse(text: &str) -> Result<FailOn, String> {
+        if matches!(text.to_ascii_lowercase().as_str(), "none" | "never") {
+            return Ok(FailOn(None));
+        }
+        Severity::parse(text)
+            .map(|s| FailOn(Some(s)))
+            .ok_or_else(|| {
+                format!(
+                    "unknown severity {text:?}; expected critical, high, medium, low, info or none"
+                )
+            })
+    }
+}
+
+impl Default for FailOn {
+    fn default() -> Self {
+        FailOn(Some(Severity::Low))
+    }
+}
+
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -278,7 +304,22 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
         )
         .configure(Regex::config().utf8_empty(false))
         .build(pattern)
-        .map_err(|e| e.to_string())
+        .map_err(|e| describe_regex_error(&e))
+}
+
+/// A regex error in one line: the syntax error's own words ("unclosed group") rather than the
+/// builder's "error parsing pattern 0", which says nothing, or the multi-line caret drawing.
+fn describe_regex_error(error: &regex_automata::meta::BuildError) -> String {
+    let Some(syntax) = error.syntax_error() else {
+        return error.to_string();
+    };
+    let text = syntax.to_string();
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix("error: "))
+        .map_or_else(
+            || text.split_whitespace().collect::<Vec<_>>().join(" "),
+            str::to_string,
+        )
 }
 
 /// A rule-loading error that says where: file, line, rule and field.
@@ -322,6 +363,9 @@ pub enum Validation {
 #[derive(Debug, Default)]
 pub struct RuleSet {
     rules: Vec<Rule>,
+    /// Ids of rules a configuration turned off: still known (an inline
+    /// `credlint:allow ID` naming one stays rule-scoped), never run.
+    disabled: Vec<String>,
 }
 
 impl RuleSet {
@@ -359,6 +403,22 @@ impl RuleSet {
         self.rules.retain(keep);
     }
 
+    /// Turns a rule off; returns false when no rule has that id. The id stays known.
+    pub fn disable(&mut self, id: &str) -> bool {
+        let before = self.rules.len();
+        self.rules.retain(|r| r.def.id != id);
+        if self.rules.len() == before {
+            return self.disabled.iter().any(|d| d == id);
+        }
+        self.disabled.push(id.to_string());
+        true
+    }
+
+    /// Whether `id` names a rule of this set, running or disabled.
+    pub fn knows(&self, id: &str) -> bool {
+        self.get(id).is_some() || self.disabled.iter().any(|d| d == id)
+    }
+
     /// Parses a rule file (`[[rule]]` tables) and adds its rules.
     pub fn add_file(
         &mut self,
@@ -367,7 +427,19 @@ impl RuleSet {
         validation: Validation,
     ) -> Result<(), RuleError> {
         let file: RuleFile = toml::from_str(text).map_err(|e| toml_error(origin, text, &e))?;
-        for spanned in file.rule {
+        self.add_spanned(origin, text, file.rule, validation)
+    }
+
+    /// Adds `[[rule]]` tables parsed from `text` (a rule file, or a configuration file that
+    /// embeds rules); errors name the line of the offending field.
+    pub fn add_spanned(
+        &mut self,
+        origin: &str,
+        text: &str,
+        defs: Vec<toml::Spanned<RuleDef>>,
+        validation: Validation,
+    ) -> Result<(), RuleError> {
+        for spanned in defs {
             let line = line_of_offset(text, spanned.span().start);
             let def = spanned.into_inner();
             let field_line = |field: &str| find_field_line(text, line, field).or(Some(line));

@@ -106,13 +106,16 @@ where
         builder.filter_entry(move |entry| keep_entry(entry, &roots, excludes.as_ref(), follow));
     }
     let max = options.max_file_size;
+    let follow = options.follow_symlinks;
     builder.build_parallel().run(|| {
         let mut worker = make_worker();
         let mut buffer: Vec<u8> = Vec::new();
         let roots = &roots;
         Box::new(move |entry| {
             match entry {
-                Ok(entry) => visit_entry(&entry, roots, max, stats, &mut buffer, &mut worker),
+                Ok(entry) => {
+                    visit_entry(&entry, roots, max, follow, stats, &mut buffer, &mut worker)
+                }
                 Err(error) => report_walk_error(&error, stats),
             }
             WalkState::Continue
@@ -122,28 +125,54 @@ where
 }
 
 fn resolve_root(given: &Path) -> Result<Root, FsError> {
-    let metadata =
-        std::fs::metadata(given).map_err(|e| FsError::MissingRoot(given.to_path_buf(), e))?;
-    let canonical = given
-        .canonicalize()
-        .map_err(|e| FsError::MissingRoot(given.to_path_buf(), e))?;
+    let base = scan_base(given).map_err(|e| FsError::MissingRoot(given.to_path_buf(), e))?;
+    Ok(Root {
+        given: given.to_path_buf(),
+        canonical: base.canonical,
+        rel_prefix: base.prefix,
+        is_file: base.is_file,
+    })
+}
+
+/// Where the repository-relative paths of a scanned path start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanBase {
+    /// The git work tree that contains the path; outside one, the directory itself (a file's
+    /// parent). Fingerprints, globs and baselines use paths relative to it, and it is where
+    /// `.credlint.toml` is looked for.
+    pub base: PathBuf,
+    /// The scanned path relative to `base`, forward slashes (empty for the base itself).
+    pub prefix: String,
+    pub canonical: PathBuf,
+    pub is_file: bool,
+}
+
+pub fn scan_base(given: &Path) -> std::io::Result<ScanBase> {
+    let metadata = std::fs::metadata(given)?;
+    let canonical = given.canonicalize()?;
     let is_file = !metadata.is_dir();
     let work_tree = canonical
         .ancestors()
         .find(|dir| dir.join(".git").exists())
         .map(Path::to_path_buf);
-    let rel_prefix = match work_tree {
-        Some(top) => slash_path(canonical.strip_prefix(&top).unwrap_or(Path::new(""))),
-        None if is_file => canonical
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        None => String::new(),
+    let (base, prefix) = match work_tree {
+        Some(top) => {
+            let prefix = slash_path(canonical.strip_prefix(&top).unwrap_or(Path::new("")));
+            (top, prefix)
+        }
+        None if is_file => (
+            canonical.parent().unwrap_or(Path::new("/")).to_path_buf(),
+            canonical
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        ),
+        None => (canonical.clone(), String::new()),
     };
-    Ok(Root {
-        given: given.to_path_buf(),
+    Ok(ScanBase {
+        base,
+        prefix,
         canonical,
-        rel_prefix,
         is_file,
     })
 }
@@ -202,6 +231,7 @@ fn visit_entry<W: BlobVisitor>(
     entry: &DirEntry,
     roots: &[Root],
     max: u64,
+    follow: bool,
     stats: &ScanStats,
     buffer: &mut Vec<u8>,
     worker: &mut W,
@@ -226,10 +256,24 @@ fn visit_entry<W: BlobVisitor>(
         stats.skipped(SkipReason::Binary);
         return;
     }
-    let mut file = match File::open(path) {
+    // A root the user named is read even when it is a link; links found by the walk are not.
+    let mut file = match open_for_scan(path, follow || entry.depth() == 0) {
         Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && entry.path_is_symlink() => {
+            stats.skipped(SkipReason::Symlink);
+            stats.warn(
+                Some(&display),
+                "broken symbolic link, not followed".to_string(),
+            );
+            return;
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             stats.skipped(SkipReason::Vanished);
+            return;
+        }
+        Err(e) if is_symlink_refusal(&e) => {
+            // Replaced by a symbolic link between the walk and the open.
+            stats.skipped(SkipReason::Symlink);
             return;
         }
         Err(e) => return stats.unreadable(&display, &e),
@@ -272,8 +316,57 @@ fn visit_entry<W: BlobVisitor>(
     });
 }
 
+/// Opens a file the walk saw as regular, defensively: a file can be swapped for a FIFO, a device
+/// or a symbolic link between the walk and the open. `O_NONBLOCK` keeps a FIFO from blocking the
+/// open (it is then refused as not regular), `O_NOCTTY` keeps a terminal device from becoming
+/// ours, and `O_NOFOLLOW` (unless links are followed) keeps a swapped-in link from leading
+/// outside the roots.
+#[cfg(unix)]
+fn open_for_scan(path: &Path, follow: bool) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut flags = libc::O_NONBLOCK | libc::O_NOCTTY;
+    if !follow {
+        flags |= libc::O_NOFOLLOW;
+    }
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_for_scan(path: &Path, _follow: bool) -> std::io::Result<File> {
+    File::open(path)
+}
+
+/// `O_NOFOLLOW` on a symbolic link fails with `ELOOP`.
+fn is_symlink_refusal(error: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        error.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = error;
+        false
+    }
+}
+
 fn report_walk_error(error: &ignore::Error, stats: &ScanStats) {
-    let (path, message) = split_walk_error(error);
+    let (raw_path, message) = split_walk_error(error);
+    let is_broken_link = raw_path.is_some_and(|p| {
+        std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink())
+            && std::fs::metadata(p).is_err()
+    });
+    let path = raw_path.map(display_path);
+    if is_broken_link {
+        stats.skipped(SkipReason::Symlink);
+        stats.warn(
+            path.as_deref(),
+            "broken symbolic link, not followed".to_string(),
+        );
+        return;
+    }
     if message == LOOP_MESSAGE {
         stats.skipped(SkipReason::Symlink);
         stats.warn(
@@ -289,16 +382,16 @@ fn report_walk_error(error: &ignore::Error, stats: &ScanStats) {
 const LOOP_MESSAGE: &str = "file system loop";
 
 /// Pulls the path out of the walker's nested error type.
-fn split_walk_error(error: &ignore::Error) -> (Option<String>, String) {
+fn split_walk_error(error: &ignore::Error) -> (Option<&Path>, String) {
     match error {
         ignore::Error::WithPath { path, err } => {
             let (_, message) = split_walk_error(err);
-            (Some(display_path(path)), message)
+            (Some(path), message)
         }
         ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
             split_walk_error(err)
         }
-        ignore::Error::Loop { child, .. } => (Some(display_path(child)), LOOP_MESSAGE.to_string()),
+        ignore::Error::Loop { child, .. } => (Some(child), LOOP_MESSAGE.to_string()),
         ignore::Error::Io(e) => (None, super::describe_io_error(e)),
         other => (None, other.to_string()),
     }

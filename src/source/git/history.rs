@@ -26,6 +26,7 @@ use git2::{ObjectType, Oid, Repository, Sort};
 
 use super::{origin_of, pack_order, read_blob, reopen, GitError, GitOptions, PathFilter};
 use crate::engine::Scratch;
+use crate::filter::Suppressed;
 use crate::finding::{Finding, GitOrigin};
 use crate::scan::Scanner;
 use crate::source::{Blob, ScanStats, SkipReason};
@@ -41,7 +42,8 @@ pub struct HistoryOptions {
 /// The findings of a history scan, with provenance, one per fingerprint.
 pub struct HistoryResult {
     pub findings: Vec<Finding>,
-    pub suppressed_inline: u64,
+    /// What inline comments and allowlists suppressed.
+    pub suppressed: Suppressed,
 }
 
 /// A blob to scan: where it first appeared.
@@ -109,7 +111,7 @@ pub fn scan(
     let findings = attach_provenance(&repo, &commits, &inventory, scanned, stats);
     Ok(HistoryResult {
         findings: findings.0,
-        suppressed_inline: findings.1,
+        suppressed: findings.1,
     })
 }
 
@@ -565,14 +567,15 @@ fn scan_blobs(
     options: &HistoryOptions,
     scanner: &Scanner,
     stats: &ScanStats,
-) -> Result<(Vec<BlobFinding>, u64), GitError> {
+) -> Result<(Vec<BlobFinding>, Suppressed), GitError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.git.threads.max(1))
         .build()
         .map_err(|e| GitError::Git(e.to_string()))?;
     let git_dir = repo.path();
     let next_chunk = AtomicUsize::new(0);
-    let collected: Mutex<(Vec<BlobFinding>, u64)> = Mutex::new((Vec::new(), 0));
+    let collected: Mutex<(Vec<BlobFinding>, Suppressed)> =
+        Mutex::new((Vec::new(), Suppressed::default()));
     let open_error: Mutex<Option<GitError>> = Mutex::new(None);
     pool.broadcast(|_| {
         let repo = match reopen(git_dir) {
@@ -592,7 +595,7 @@ fn scan_blobs(
         let mut scratch = Scratch::default();
         let mut local: Vec<BlobFinding> = Vec::new();
         let mut buffer: Vec<Finding> = Vec::new();
-        let mut suppressed = 0;
+        let mut suppressed = Suppressed::default();
         loop {
             let start = next_chunk.fetch_add(1, Ordering::Relaxed) * CHUNK;
             if start >= order.len() {
@@ -615,11 +618,11 @@ fn scan_blobs(
                 buffer.clear();
                 // A bug in a rule or the engine must cost one blob, not the whole scan.
                 let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    scanner.scan_blob(&blob, &mut scratch, &mut buffer)
+                    scanner.scan_blob(&blob, &mut scratch, &mut buffer, stats)
                 }));
                 match result {
                     Ok(n) => {
-                        suppressed += n;
+                        suppressed.add(n);
                         local.extend(buffer.drain(..).map(|f| (index, f)));
                     }
                     Err(_) => {
@@ -637,7 +640,7 @@ fn scan_blobs(
         }
         let mut shared = collected.lock().unwrap_or_else(|e| e.into_inner());
         shared.0.append(&mut local);
-        shared.1 += suppressed;
+        shared.1.add(suppressed);
     });
     if let Some(e) = open_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
         return Err(e);
@@ -651,9 +654,9 @@ fn attach_provenance(
     repo: &Repository,
     commits: &[WalkedCommit],
     inventory: &Inventory,
-    scanned: (Vec<BlobFinding>, u64),
+    scanned: (Vec<BlobFinding>, Suppressed),
     stats: &ScanStats,
-) -> (Vec<Finding>, u64) {
+) -> (Vec<Finding>, Suppressed) {
     let (mut found, suppressed) = scanned;
     // First appearance: the oldest introducing commit in walk order (then path and line, so the
     // choice does not depend on thread timing).

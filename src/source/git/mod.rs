@@ -25,6 +25,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use super::{decode_text, looks_binary, Blob, LineSet, ScanStats, SkipReason};
 use crate::engine::Scratch;
+use crate::filter::Suppressed;
 use crate::finding::{Finding, GitOrigin};
 use crate::scan::Scanner;
 
@@ -95,6 +96,12 @@ pub fn open(path: &Path) -> Result<Repository, GitError> {
         git2::ErrorCode::NotFound => GitError::NotARepository(path.to_path_buf()),
         _ => GitError::Open(path.to_path_buf(), e.message().to_string()),
     })
+}
+
+/// The work tree of the repository at or above `path` (where `.credlint.toml` is looked for),
+/// or `None` for a bare repository.
+pub fn work_tree(path: &Path) -> Result<Option<PathBuf>, GitError> {
+    Ok(open(path)?.workdir().map(Path::to_path_buf))
 }
 
 /// Process-wide libgit2 settings, set once before the first repository is opened.
@@ -317,14 +324,14 @@ pub(crate) fn added_blobs(
 
 /// Reads and scans blobs restricted to their added lines, on `threads` threads when there are
 /// enough of them to be worth it. Returns each finding with the `origin` of its blob, and how
-/// many findings inline comments suppressed.
+/// what inline comments and allowlists suppressed.
 pub(crate) fn scan_added(
     repo: &Repository,
     blobs: &[AddedBlob],
     options: &GitOptions,
     scanner: &Scanner,
     stats: &ScanStats,
-) -> Result<(Vec<(usize, Finding)>, u64), GitError> {
+) -> Result<(Vec<(usize, Finding)>, Suppressed), GitError> {
     const PARALLEL_FROM: usize = 32;
     if blobs.len() < PARALLEL_FROM || options.threads <= 1 {
         let odb = repo.odb()?;
@@ -359,7 +366,7 @@ pub(crate) fn scan_added(
         }
         if let Ok(all) = &mut *merged.lock().unwrap_or_else(|e| e.into_inner()) {
             all.findings.append(&mut scanned.findings);
-            all.suppressed += scanned.suppressed;
+            all.suppressed.add(scanned.suppressed);
         }
     });
     let scanned = merged.into_inner().unwrap_or_else(|e| e.into_inner())?;
@@ -370,7 +377,7 @@ pub(crate) fn scan_added(
 struct ScannedBlobs {
     scratch: Scratch,
     findings: Vec<(usize, Finding)>,
-    suppressed: u64,
+    suppressed: Suppressed,
 }
 
 impl ScannedBlobs {
@@ -397,11 +404,11 @@ impl ScannedBlobs {
         let scratch = &mut self.scratch;
         // A bug in a rule or the engine must cost one blob, not the whole scan.
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            scanner.scan_blob(&blob, scratch, &mut found)
+            scanner.scan_blob(&blob, scratch, &mut found, stats)
         }));
         match result {
             Ok(suppressed) => {
-                self.suppressed += suppressed;
+                self.suppressed.add(suppressed);
                 self.findings
                     .extend(found.into_iter().map(|f| (added.origin, f)));
             }

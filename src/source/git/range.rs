@@ -16,13 +16,15 @@ use super::{
     added_blobs, diff_options, find_renames, origin_of, scan_added, AddedBlob, GitError,
     GitOptions, PathFilter,
 };
+use crate::filter::Suppressed;
 use crate::finding::Finding;
 use crate::scan::Scanner;
 use crate::source::ScanStats;
 
 pub struct RangeResult {
     pub findings: Vec<Finding>,
-    pub suppressed_inline: u64,
+    /// What inline comments and allowlists suppressed.
+    pub suppressed: Suppressed,
     /// How many commits the range holds.
     pub commits: usize,
 }
@@ -49,7 +51,7 @@ pub fn scan(
         ));
         return Ok(RangeResult {
             findings: Vec::new(),
-            suppressed_inline: 0,
+            suppressed: Suppressed::default(),
             commits: 0,
         });
     }
@@ -72,7 +74,7 @@ pub fn scan(
             &repo, &commit, index, options, &filter, stats,
         )?);
     }
-    let (mut found, suppressed_inline) = scan_added(&repo, &added, options, scanner, stats)?;
+    let (mut found, suppressed) = scan_added(&repo, &added, options, scanner, stats)?;
 
     // The first commit that added a secret is the one to show; later re-additions of the same
     // value at the same path are the same finding.
@@ -109,7 +111,7 @@ pub fn scan(
     crate::scan::sort_findings(&mut findings);
     Ok(RangeResult {
         findings,
-        suppressed_inline,
+        suppressed,
         commits: commits.len(),
     })
 }

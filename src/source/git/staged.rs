@@ -16,13 +16,15 @@ use git2::ErrorCode;
 use super::{
     added_blobs, diff_options, find_renames, scan_added, GitError, GitOptions, PathFilter,
 };
+use crate::filter::Suppressed;
 use crate::finding::Finding;
 use crate::scan::Scanner;
 use crate::source::ScanStats;
 
 pub struct StagedResult {
     pub findings: Vec<Finding>,
-    pub suppressed_inline: u64,
+    /// What inline comments and allowlists suppressed.
+    pub suppressed: Suppressed,
 }
 
 pub fn scan(
@@ -53,11 +55,11 @@ pub fn scan(
     )?;
     find_renames(&mut diff)?;
     let added = added_blobs(&diff, 0, options.max_file_size, &filter, stats)?;
-    let (found, suppressed_inline) = scan_added(&repo, &added, options, scanner, stats)?;
+    let (found, suppressed) = scan_added(&repo, &added, options, scanner, stats)?;
     let mut findings: Vec<Finding> = found.into_iter().map(|(_, f)| f).collect();
     crate::scan::sort_findings(&mut findings);
     Ok(StagedResult {
         findings,
-        suppressed_inline,
+        suppressed,
     })
 }

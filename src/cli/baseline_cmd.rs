@@ -1,0 +1,147 @@
+//! `credlint baseline`: scans like `credlint scan` and writes the findings it would report as a
+//! baseline file (to stdout or `--output`), or with `--prune` rewrites an existing baseline
+//! without the entries whose finding is gone.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use super::args::BaselineArgs;
+use super::scan_cmd::{collect, default_threads, load_settings};
+use super::settings::{display_path, read_baseline, BaselineUse};
+use super::{EXIT_CLEAN, EXIT_ERROR};
+use crate::filter::baseline::Baseline;
+use crate::report::progress::Progress;
+use crate::report::ScanMode;
+use crate::scan::{Scanner, Sink};
+use crate::source::{ScanStats, SkipReason};
+
+pub fn run(args: BaselineArgs) -> Result<i32, String> {
+    // The findings to record are those a scan reports before any baseline: the previous
+    // baseline is read only to be pruned.
+    let settings = load_settings(
+        &args.paths,
+        &args.config,
+        &args.walk,
+        None,
+        BaselineUse::Ignore,
+    )?;
+    let previous = if args.prune {
+        let source = settings
+            .baseline_path
+            .clone()
+            .or_else(|| args.output.clone())
+            .ok_or(
+                "--prune needs the baseline to prune: --baseline FILE, --output FILE, or scan.baseline in the configuration",
+            )?;
+        let baseline = read_baseline(&source)?;
+        Some((source, baseline))
+    } else {
+        None
+    };
+
+    let scanner = Scanner::new(Arc::clone(&settings.rules), settings.scan.clone());
+    let stats = Arc::new(ScanStats::default());
+    let sink = Sink::default();
+    let progress = (!args.quiet && std::io::stderr().is_terminal())
+        .then(|| Progress::start(Arc::clone(&stats), ScanMode::Directory.unit()));
+    let collected = collect(
+        &args.paths,
+        &args.walk,
+        &settings,
+        args.threads.unwrap_or_else(default_threads),
+        &scanner,
+        &sink,
+        &stats,
+    );
+    drop(progress);
+    let (_, scope) = collected?;
+    let findings = sink.into_findings();
+
+    let baseline = match &previous {
+        Some((_, old)) => old.pruned(&findings, &scope),
+        None => Baseline::from_findings(&findings),
+    };
+    let text = baseline.to_json();
+    match &args.output {
+        Some(path) => write_atomically(path, text.as_bytes())
+            .map_err(|e| format!("cannot write the baseline to {}: {e}", display_path(path)))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(format!("cannot write the baseline: {e}"));
+                }
+            }
+        }
+    }
+
+    let warnings = stats.take_warnings();
+    if !args.quiet {
+        for warning in &warnings {
+            let path = warning
+                .path
+                .as_deref()
+                .map(|p| format!("{p}: "))
+                .unwrap_or_default();
+            eprintln!(
+                "credlint: warning: {}",
+                crate::report::escape::terminal(&format!("{path}{}", warning.message))
+            );
+        }
+        let target = args
+            .output
+            .as_deref()
+            .map_or_else(|| "standard output".to_string(), display_path);
+        match &previous {
+            Some((source, old)) => eprintln!(
+                "credlint: pruned {} stale entr{} from {}; {} kept, written to {target}.",
+                old.len() - baseline.len(),
+                if old.len() - baseline.len() == 1 {
+                    "y"
+                } else {
+                    "ies"
+                },
+                display_path(source),
+                baseline.len()
+            ),
+            None => eprintln!(
+                "credlint: baseline of {} finding{} written to {target}.",
+                baseline.len(),
+                if baseline.len() == 1 { "" } else { "s" }
+            ),
+        }
+    }
+    let unreadable = stats
+        .skipped_counts()
+        .get(&SkipReason::Unreadable)
+        .copied()
+        .unwrap_or(0);
+    if unreadable > 0 && !args.allow_unreadable {
+        eprintln!(
+            "credlint: {unreadable} file(s) could not be read, so the baseline may be incomplete (exit 2); --allow-unreadable accepts that"
+        );
+        return Ok(EXIT_ERROR);
+    }
+    Ok(EXIT_CLEAN)
+}
+
+/// Writes to a temporary file beside `path` and renames it into place, so an interrupted run
+/// never leaves half a baseline.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the path has no file name",
+        )
+    })?;
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(name);
+    temp_name.push(format!(".credlint-{}.tmp", std::process::id()));
+    let temp = path.with_file_name(temp_name);
+    let result = std::fs::write(&temp, bytes).and_then(|_| std::fs::rename(&temp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}

@@ -1,0 +1,220 @@
+//! What a scanning command runs with, decided once, before anything is scanned: the rules with
+//! the configuration's changes applied, the filters (inline allow, allowlists, baseline), and
+//! the scan options, where a command-line flag wins over the configuration, which wins over the
+//! default. Every scanning command builds its [`Settings`] here, so they all behave alike.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::args::ConfigArgs;
+use crate::config::{self, Config};
+use crate::filter::allowlist::Allowlist;
+use crate::filter::baseline::Baseline;
+use crate::rules::{FailOn, RuleSet};
+use crate::scan::ScanOptions;
+use crate::source::describe_io_error;
+use crate::source::fs::scan_base;
+
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 << 20;
+
+pub struct Settings {
+    pub rules: Arc<RuleSet>,
+    /// For [`crate::scan::Scanner::new`]: inline allow and allowlists.
+    pub scan: ScanOptions,
+    pub max_file_size: u64,
+    /// The configuration's excludes, then `--exclude`.
+    pub excludes: Vec<String>,
+    pub fail_on: FailOn,
+    /// The baseline to filter findings with, when there is one and the command filters.
+    pub baseline: Option<LoadedBaseline>,
+    /// The baseline file named by `--baseline` or the configuration, loaded or not.
+    pub baseline_path: Option<PathBuf>,
+}
+
+pub struct LoadedBaseline {
+    pub path: PathBuf,
+    pub baseline: Baseline,
+}
+
+/// Command-line values that take precedence over the configuration.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Overrides<'a> {
+    pub max_file_size: Option<u64>,
+    pub max_findings_per_file: Option<u64>,
+    pub excludes: &'a [String],
+    pub fail_on: Option<FailOn>,
+}
+
+/// Whether the command reports only what is not in the baseline (scans) or not (`credlint
+/// baseline`, which records everything).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BaselineUse {
+    Filter,
+    Ignore,
+}
+
+/// Loads the configuration (`--config`, else `.credlint.toml` in `root`, unless `--no-config`)
+/// and the baseline, and merges them with the command line. `root` is where repository-relative
+/// paths start: the repository's work tree for git commands, [`config_root`] for `scan`.
+pub fn load(
+    args: &ConfigArgs,
+    root: Option<&Path>,
+    overrides: Overrides,
+    baseline_use: BaselineUse,
+) -> Result<Settings, String> {
+    let mut rules = RuleSet::builtin().map_err(|e| e.to_string())?;
+    let config_path = if args.no_config {
+        None
+    } else if let Some(path) = &args.config {
+        Some(path.clone())
+    } else {
+        root.and_then(config::find_in)
+    };
+    let mut config = match &config_path {
+        Some(path) => {
+            config::read(path, &display_path(path), &mut rules).map_err(|e| e.to_string())?
+        }
+        None => Config::default(),
+    };
+    if let (Some(path), Some(root)) = (&config_path, root) {
+        // The examples of the rules a configuration adds (and the example keys its allowlists
+        // name) would be reported in the configuration file itself.
+        if let Some(own) = path_below(path, root) {
+            config.allowlists.push(Allowlist::for_exact_path(&own));
+        }
+    }
+
+    let mut excludes = config.excludes.clone();
+    excludes.extend(overrides.excludes.iter().cloned());
+    let baseline_path = if args.no_baseline {
+        None
+    } else {
+        args.baseline.clone().or_else(|| config.baseline.clone())
+    };
+    let baseline = match (&baseline_path, baseline_use) {
+        (Some(path), BaselineUse::Filter) => Some(LoadedBaseline {
+            path: path.clone(),
+            baseline: read_baseline(path)?,
+        }),
+        _ => None,
+    };
+    Ok(Settings {
+        rules: Arc::new(rules),
+        scan: ScanOptions {
+            inline_allow: !args.no_inline_allow,
+            allowlists: Arc::new(config.allowlists),
+            max_findings_per_file: overrides
+                .max_findings_per_file
+                .or(config.max_findings_per_file)
+                .map_or(crate::engine::DEFAULT_MATCH_LIMIT, |n| {
+                    usize::try_from(n).unwrap_or(usize::MAX)
+                }),
+        },
+        max_file_size: overrides
+            .max_file_size
+            .or(config.max_file_size)
+            .unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        excludes,
+        fail_on: overrides.fail_on.or(config.fail_on).unwrap_or_default(),
+        baseline,
+        baseline_path,
+    })
+}
+
+/// `path` relative to `root`, forward slashes, when it is inside it.
+fn path_below(path: &Path, root: &Path) -> Option<String> {
+    let path = path.canonicalize().ok()?;
+    let root = root.canonicalize().ok()?;
+    let inside = path.strip_prefix(root).ok()?;
+    Some(
+        inside
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
+}
+
+/// Reads and parses a baseline file; the error says how to make one when it is missing.
+pub fn read_baseline(path: &Path) -> Result<Baseline, String> {
+    let shown = display_path(path);
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let hint = if e.kind() == std::io::ErrorKind::NotFound {
+            format!(
+                "; create it with `credlint baseline --output {}`",
+                shell_word(&shown)
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "cannot read the baseline {shown}: {}{hint}",
+            describe_io_error(&e)
+        )
+    })?;
+    Baseline::parse(&shown, &text).map_err(|e| e.to_string())
+}
+
+/// The directory whose `.credlint.toml` applies to a scan of `paths`: their repository's work
+/// tree (or, outside a repository, the scanned directory). Paths from different places only get
+/// a configuration if none of those places has one, to avoid applying one project's settings to
+/// another; `--config` settles it. Paths that do not exist are left for the scan to report.
+pub fn config_root(paths: &[PathBuf]) -> Result<Option<PathBuf>, String> {
+    let mut bases: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        let path = if path.as_os_str() == "-" {
+            Path::new(".")
+        } else {
+            path.as_path()
+        };
+        if let Ok(found) = scan_base(path) {
+            if !bases.contains(&found.base) {
+                bases.push(found.base);
+            }
+        }
+    }
+    match bases.len() {
+        0 => Ok(None),
+        1 => Ok(bases.pop()),
+        _ => {
+            let with_config: Vec<String> = bases
+                .iter()
+                .filter_map(|b| config::find_in(b))
+                .map(|p| display_path(&p))
+                .collect();
+            if with_config.is_empty() {
+                Ok(None)
+            } else {
+                Err(format!(
+                    "the paths are in different projects and {} applies to only some of them; scan them separately, or choose with --config FILE or --no-config",
+                    with_config.join(", ")
+                ))
+            }
+        }
+    }
+}
+
+/// A path for messages: relative to the current directory when it is inside it.
+pub fn display_path(path: &Path) -> String {
+    if path.is_absolute() {
+        if let Ok(cwd) = std::env::current_dir().and_then(|d| d.canonicalize()) {
+            if let Ok(inside) = path.strip_prefix(&cwd) {
+                return inside.display().to_string();
+            }
+        }
+    }
+    path.display().to_string()
+}
+
+/// Quotes a path for a command suggested in a message, when it needs quoting.
+pub fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./+=:@%,".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}

@@ -1,0 +1,350 @@
+//! Baselines: a file of the findings a team has accepted for now, so that a scan reports only
+//! what is new.
+//!
+//! An entry is a finding's fingerprint (a hash of the rule id, the repository path and the
+//! secret; see [`crate::finding::fingerprint`]) with the rule id and the path beside it for the
+//! humans who read the file. No line numbers (a moved line stays suppressed), no commits (a
+//! squash or a rebase keeps it suppressed), no timestamps (regenerating an unchanged baseline
+//! changes nothing), and never the secret: a different secret on the same line has a different
+//! fingerprint and is reported.
+//!
+//! The file is JSON written for version control: one entry a line, sorted by path, rule and
+//! fingerprint, each line ending in a comma, and a fixed last line with the format version:
+//!
+//! ```text
+//! {
+//!   "3f0c…": {"path": "deploy/app.ini", "rule_id": "aws-access-key-id"},
+//!   "9a41…": {"path": "src/client.py", "rule_id": "transcodely-live-key"},
+//!   "credlint_baseline": 1
+//! }
+//! ```
+//!
+//! Adding or removing an entry touches that one line and no other, so two branches that each
+//! accept a different finding merge without a conflict (unless both add a line at the same
+//! place, which `merge=union` in `.gitattributes` resolves correctly for this layout).
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use crate::finding::Finding;
+
+/// The key whose value is the format version; its line is always the last entry of the file.
+pub const VERSION_KEY: &str = "credlint_baseline";
+pub const VERSION: u64 = 1;
+
+/// One accepted finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Entry {
+    pub path: String,
+    pub rule_id: String,
+    pub fingerprint: String,
+}
+
+/// A parsed or freshly built baseline: entries sorted, one per fingerprint.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Baseline {
+    entries: Vec<Entry>,
+}
+
+/// A baseline file that cannot be used, with where the problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaselineError {
+    pub origin: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for BaselineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.origin, self.message),
+            None => write!(f, "{}: {}", self.origin, self.message),
+        }
+    }
+}
+
+impl std::error::Error for BaselineError {}
+
+/// Which baseline entries a scan could have matched, for telling stale entries (the finding is
+/// gone) from entries the scan never looked at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// The scan saw everything the baseline can name (a whole directory tree, a full history).
+    Everything,
+    /// The scan saw only these repository paths and everything below them.
+    Under(Vec<String>),
+    /// The scan saw only part of some files (a commit range, a staged change): no entry can be
+    /// called stale.
+    Nothing,
+}
+
+impl Scope {
+    pub fn covers(&self, path: &str) -> bool {
+        match self {
+            Scope::Everything => true,
+            Scope::Nothing => false,
+            Scope::Under(prefixes) => prefixes.iter().any(|prefix| {
+                prefix.is_empty()
+                    || path == prefix
+                    || (path.starts_with(prefix.as_str())
+                        && path.as_bytes().get(prefix.len()) == Some(&b'/'))
+            }),
+        }
+    }
+}
+
+/// What applying a baseline to a scan's findings did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Findings removed because their fingerprint is in the baseline.
+    pub suppressed: u64,
+    /// Fingerprints of the entries that matched at least one finding.
+    matched: HashSet<String>,
+}
+
+impl Baseline {
+    /// The baseline that accepts exactly these findings.
+    pub fn from_findings(findings: &[Finding]) -> Baseline {
+        Baseline::from_entries(
+            findings
+                .iter()
+                .map(|f| Entry {
+                    path: f.rel_path.clone(),
+                    rule_id: f.rule_id.clone(),
+                    fingerprint: f.fingerprint.clone(),
+                })
+                .collect(),
+        )
+    }
+
+    pub fn from_entries(mut entries: Vec<Entry>) -> Baseline {
+        entries.sort();
+        let mut seen = HashSet::new();
+        entries.retain(|e| seen.insert(e.fingerprint.clone()));
+        Baseline { entries }
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Reads a baseline file's text. `origin` names it in errors.
+    pub fn parse(origin: &str, text: &str) -> Result<Baseline, BaselineError> {
+        let error = |line: Option<usize>, message: String| BaselineError {
+            origin: origin.to_string(),
+            line,
+            message,
+        };
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| error(Some(e.line()), format!("not valid JSON: {e}")))?;
+        let serde_json::Value::Object(map) = value else {
+            return Err(error(
+                None,
+                "not a credlint baseline (expected a JSON object; `credlint baseline` writes one)"
+                    .into(),
+            ));
+        };
+        match map.get(VERSION_KEY) {
+            None => {
+                return Err(error(
+                    None,
+                    format!("not a credlint baseline: it has no \"{VERSION_KEY}\" key (`credlint baseline` writes one)"),
+                ))
+            }
+            Some(v) if v.as_u64() == Some(VERSION) => {}
+            Some(v) => {
+                return Err(error(
+                    key_line(text, VERSION_KEY),
+                    format!("baseline format {v} is not supported; this credlint reads format {VERSION}"),
+                ))
+            }
+        }
+        let mut entries = Vec::with_capacity(map.len());
+        for (key, value) in &map {
+            if key == VERSION_KEY {
+                continue;
+            }
+            if !is_fingerprint(key) {
+                return Err(error(
+                    key_line(text, key),
+                    format!("{key:?} is not a fingerprint (32 lowercase hex digits)"),
+                ));
+            }
+            let field = |name: &str| value.get(name).and_then(|v| v.as_str());
+            let (Some(path), Some(rule_id)) = (field("path"), field("rule_id")) else {
+                return Err(error(
+                    key_line(text, key),
+                    format!(
+                        "entry {key:?} must be an object with string fields \"path\" and \"rule_id\""
+                    ),
+                ));
+            };
+            entries.push(Entry {
+                path: path.to_string(),
+                rule_id: rule_id.to_string(),
+                fingerprint: key.clone(),
+            });
+        }
+        Ok(Baseline::from_entries(entries))
+    }
+
+    /// The file's text: one entry a line, sorted, the version last (see the module comment).
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{\n");
+        for entry in &self.entries {
+            // serde_json escapes quotes, backslashes and control characters in paths.
+            out.push_str(&format!(
+                "  {}: {{\"path\": {}, \"rule_id\": {}}},\n",
+                json_string(&entry.fingerprint),
+                json_string(&entry.path),
+                json_string(&entry.rule_id)
+            ));
+        }
+        out.push_str(&format!("  \"{VERSION_KEY}\": {VERSION}\n}}\n"));
+        out
+    }
+
+    /// Removes the findings this baseline accepts from `findings`.
+    pub fn apply(&self, findings: &mut Vec<Finding>) -> Applied {
+        let known: HashMap<&str, ()> = self
+            .entries
+            .iter()
+            .map(|e| (e.fingerprint.as_str(), ()))
+            .collect();
+        let mut applied = Applied::default();
+        findings.retain(|f| {
+            if known.contains_key(f.fingerprint.as_str()) {
+                applied.suppressed += 1;
+                applied.matched.insert(f.fingerprint.clone());
+                false
+            } else {
+                true
+            }
+        });
+        applied
+    }
+
+    /// The entries that no finding matched although the scan covered their path: the secret
+    /// was removed (or the file renamed), so the entry only hides a future finding.
+    pub fn stale<'a>(&'a self, applied: &Applied, scope: &Scope) -> Vec<&'a Entry> {
+        self.entries
+            .iter()
+            .filter(|e| scope.covers(&e.path) && !applied.matched.contains(&e.fingerprint))
+            .collect()
+    }
+
+    /// This baseline without its stale entries, given every finding of a scan (before the
+    /// baseline was applied): entries outside the scan's scope are kept, and no new finding is
+    /// accepted.
+    pub fn pruned(&self, findings: &[Finding], scope: &Scope) -> Baseline {
+        let current: HashSet<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
+        Baseline {
+            entries: self
+                .entries
+                .iter()
+                .filter(|e| !scope.covers(&e.path) || current.contains(e.fingerprint.as_str()))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::to_string(text).expect("a string always serialises")
+}
+
+fn is_fingerprint(text: &str) -> bool {
+    text.len() == 32
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The line where `"key"` first appears, for pointing at a bad entry.
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    let quoted = json_string(key);
+    text.find(&quoted)
+        .map(|at| crate::rules::line_of_offset(text, at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str, rule: &str, fp: &str) -> Entry {
+        Entry {
+            path: path.into(),
+            rule_id: rule.into(),
+            fingerprint: fp.into(),
+        }
+    }
+
+    const FP1: &str = "0123456789abcdef0123456789abcdef";
+    const FP2: &str = "fedcba9876543210fedcba9876543210";
+
+    #[test]
+    fn round_trips_sorted_one_entry_a_line_version_last() {
+        let baseline = Baseline::from_entries(vec![
+            entry("z.py", "r", FP1),
+            entry("a \"q\".py", "r", FP2),
+            entry("z.py", "r", FP1),
+        ]);
+        let text = baseline.to_json();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 5, "{text}");
+        assert!(lines[1].contains(FP2) && lines[1].ends_with("},"));
+        assert!(lines[2].contains(FP1) && lines[2].ends_with("},"));
+        assert_eq!(lines[3], "  \"credlint_baseline\": 1");
+        assert_eq!(Baseline::parse("b.json", &text).unwrap(), baseline);
+    }
+
+    #[test]
+    fn errors_name_the_file_and_line() {
+        let err = Baseline::parse("b.json", "{\n  \"x\": 1,\n").unwrap_err();
+        assert_eq!(err.origin, "b.json");
+        assert!(err.message.starts_with("not valid JSON"), "{err}");
+        let err = Baseline::parse("b.json", "[]").unwrap_err();
+        assert!(err.to_string().contains("not a credlint baseline"), "{err}");
+        let err = Baseline::parse("b.json", "{\"a\": 1}").unwrap_err();
+        assert!(
+            err.to_string().contains("no \"credlint_baseline\" key"),
+            "{err}"
+        );
+        let text = format!(
+            "{{\n  \"{FP1}\": {{\"path\": \"a\", \"rule_id\": \"r\"}},\n  \"nothex\": {{\"path\": \"a\", \"rule_id\": \"r\"}},\n  \"credlint_baseline\": 1\n}}\n"
+        );
+        let err = Baseline::parse("b.json", &text).unwrap_err();
+        assert_eq!(err.line, Some(3), "{err}");
+        let text = format!("{{\n  \"{FP1}\": {{\"path\": 5}},\n  \"credlint_baseline\": 1\n}}\n");
+        let err = Baseline::parse("b.json", &text).unwrap_err();
+        assert_eq!(err.line, Some(2), "{err}");
+        let err = Baseline::parse("b.json", "{\"credlint_baseline\": 9}").unwrap_err();
+        assert!(err.message.contains("format 9"), "{err}");
+    }
+
+    #[test]
+    fn a_union_merge_that_repeats_a_line_still_parses() {
+        let line = format!("  \"{FP1}\": {{\"path\": \"a\", \"rule_id\": \"r\"}},\n");
+        let text = format!("{{\n{line}{line}  \"credlint_baseline\": 1\n}}\n");
+        assert_eq!(Baseline::parse("b.json", &text).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn scopes() {
+        let under = Scope::Under(vec!["src".into(), "a.txt".into()]);
+        assert!(under.covers("src/x.py"));
+        assert!(under.covers("a.txt"));
+        assert!(!under.covers("srcx/y.py"));
+        assert!(!under.covers("a.txt2"));
+        assert!(Scope::Under(vec![String::new()]).covers("anything"));
+        assert!(!Scope::Nothing.covers("src/x.py"));
+    }
+}
