@@ -1,0 +1,1 @@
+var a="eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.";fetch(u,{headers:{Authorization:"Basic dXNlcjpZT1VSX1BBU1NXT1JE"}})

@@ -1,0 +1,1 @@
+client = Transcodely(api_key=os.environ["TRANSCODELY_API_KEY"])
