@@ -77,6 +77,19 @@ impl FileClass {
         }
     }
 
+    /// Words for a list: "only in client bundles, browser source".
+    pub fn describe_short(self) -> &'static str {
+        match self {
+            FileClass::ClientBundle => "client bundles",
+            FileClass::BrowserSource => "browser source",
+            FileClass::Test => "tests and fixtures",
+            FileClass::EnvFile => ".env files",
+            FileClass::CiConfig => "CI configuration",
+            FileClass::Docs => "documentation",
+            FileClass::DevConfig => "development or test configuration",
+        }
+    }
+
     fn bit(self) -> u8 {
         1 << (self as u8)
     }

@@ -5,6 +5,7 @@
 mod args;
 mod output;
 mod rules_cmd;
+mod rules_doc;
 mod scan_cmd;
 
 use clap::Parser;

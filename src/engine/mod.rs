@@ -347,9 +347,10 @@ pub(crate) fn match_in_windows(rule: &Rule, bytes: &[u8], windows: &[Range<usize
     for window in windows {
         let input = Input::new(bytes).span(window.clone());
         for caps in regex.captures_iter(input) {
-            let (Some(whole), Some(secret)) =
-                (caps.get_group(0), caps.get_group(rule.def.secret_group))
-            else {
+            // A regex with alternatives that each capture the value (the header before the
+            // host, or after it) has the secret in whichever group took part.
+            let secret = (rule.def.secret_group..caps.group_len()).find_map(|g| caps.get_group(g));
+            let (Some(whole), Some(secret)) = (caps.get_group(0), secret) else {
                 continue;
             };
             let secret = secret.start..secret.end;

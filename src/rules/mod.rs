@@ -155,6 +155,9 @@ pub struct RuleDef {
     #[serde(default)]
     pub keywords: Vec<String>,
     pub regex: String,
+    /// The capture group that is the secret (0: the whole match). When it did not take part in
+    /// a match, the first later group that did is the secret, so alternatives can each capture
+    /// the value: `(?:host.*(header)|(header).*host)`.
     #[serde(default)]
     pub secret_group: usize,
     #[serde(default)]
