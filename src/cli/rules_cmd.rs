@@ -33,7 +33,7 @@ pub fn run(args: RulesArgs) -> Result<i32, String> {
     let mut out = stdout.lock();
     let written = match &args.id {
         Some(id) => match rules.get(id) {
-            Some(rule) => explain(rule, &mut out),
+            Some(rule) => explain(rule, &rules, &mut out),
             None => {
                 let close: Vec<&str> = rules
                     .rules()
@@ -109,6 +109,6 @@ fn list_json(rules: &RuleSet, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)
 }
 
-fn explain(rule: &Rule, out: &mut dyn Write) -> std::io::Result<()> {
-    out.write_all(rules_doc::explain_text(rule).as_bytes())
+fn explain(rule: &Rule, rules: &RuleSet, out: &mut dyn Write) -> std::io::Result<()> {
+    out.write_all(rules_doc::explain_text(rule, rules).as_bytes())
 }

@@ -87,30 +87,40 @@ fn context_note(rule: &Rule) -> Option<&'static str> {
     )
 }
 
-/// An example with the secrets the rule finds in it redacted (for rules that redact).
-pub fn redacted_example(rule: &Rule, example: &ExampleDef) -> String {
+/// An example as a scan would show it: every secret that any rule of the set finds in it is
+/// redacted, so neither a rule's own example nor a negative example that holds another rule's
+/// secret (a live key in a production file, for the dev-config rule) is printed in full.
+pub fn shown_example(rules: &RuleSet, example: &ExampleDef) -> String {
     let text = example.text();
-    if !rule.redact {
-        return text.to_string();
-    }
-    let mut found = single_rule_matches(rule, example.path(), text.as_bytes());
-    found.sort_by_key(|m| m.secret.start);
+    let mut secrets: Vec<(std::ops::Range<usize>, &Rule)> = rules
+        .rules()
+        .iter()
+        .filter(|r| r.redact)
+        .flat_map(|r| {
+            single_rule_matches(r, example.path(), text.as_bytes())
+                .into_iter()
+                .map(move |m| (m.secret, r))
+        })
+        .collect();
+    secrets.sort_by_key(|(span, _)| (span.start, std::cmp::Reverse(span.end)));
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for m in found {
-        if m.secret.start < at || !text.is_char_boundary(m.secret.start) {
+    for (span, rule) in secrets {
+        if span.start < at || !text.is_char_boundary(span.start) || !text.is_char_boundary(span.end)
+        {
             continue;
         }
-        out.push_str(&text[at..m.secret.start]);
-        out.push_str(&redact(&text[m.secret.clone()], &rule.def.keywords));
-        at = m.secret.end;
+        out.push_str(&text[at..span.start]);
+        out.push_str(&redact(&text[span.clone()], &rule.def.keywords));
+        at = span.end;
     }
     out.push_str(&text[at..]);
     out
 }
 
-/// The explanation printed by `credlint rules ID`.
-pub fn explain_text(rule: &Rule) -> String {
+/// The explanation printed by `credlint rules ID`; `rules` is the set the rule belongs to, whose
+/// other rules redact what they would find in the examples.
+pub fn explain_text(rule: &Rule, rules: &RuleSet) -> String {
     let d = &rule.def;
     let mut out = String::new();
     let _ = writeln!(out, "{}: {}", d.id, d.title);
@@ -158,11 +168,11 @@ pub fn explain_text(rule: &Rule) -> String {
     }
     if let Some(example) = d.examples.first() {
         out.push_str("\nExample (reported)\n");
-        out.push_str(&indent_lines(&redacted_example(rule, example), "  "));
+        out.push_str(&indent_lines(&shown_example(rules, example), "  "));
     }
     if let Some(example) = d.negative_examples.first() {
         out.push_str("\nNot reported\n");
-        out.push_str(&indent_lines(example.text(), "  "));
+        out.push_str(&indent_lines(&shown_example(rules, example), "  "));
     }
     out
 }
@@ -217,13 +227,13 @@ pub fn markdown(rules: &RuleSet) -> String {
         }
         out.push('\n');
         for rule in in_file() {
-            out.push_str(&explain_markdown(rule, &escaper));
+            out.push_str(&explain_markdown(rule, rules, &escaper));
         }
     }
     out
 }
 
-fn explain_markdown(rule: &Rule, escaper: &ExampleEscaper) -> String {
+fn explain_markdown(rule: &Rule, rules: &RuleSet, escaper: &ExampleEscaper) -> String {
     let d = &rule.def;
     let mut out = String::new();
     let _ = writeln!(out, "### {}\n", d.id);
@@ -272,14 +282,14 @@ fn explain_markdown(rule: &Rule, escaper: &ExampleEscaper) -> String {
         let _ = writeln!(
             out,
             "\nReported:\n\n<pre><code>{}</code></pre>",
-            escaper.escape(&redacted_example(rule, example), rule)
+            escaper.escape(&shown_example(rules, example), rule)
         );
     }
     if let Some(example) = d.negative_examples.first() {
         let _ = writeln!(
             out,
             "\nNot reported:\n\n<pre><code>{}</code></pre>",
-            escaper.escape(example.text(), rule)
+            escaper.escape(&shown_example(rules, example), rule)
         );
     }
     out.push('\n');
@@ -495,7 +505,7 @@ negative_examples = ["dmo_xxxxxxxxxxxxxxxx demo.example"]
     #[test]
     fn explanation_has_every_part_and_redacts_the_example() {
         let set = demo();
-        let text = explain_text(&set.rules()[0]);
+        let text = explain_text(&set.rules()[0], &set);
         for part in [
             "demo-token: Demo token",
             "high secret, from rules/demo.toml",
