@@ -637,6 +637,8 @@ fn apivideo_key_as_basic_auth_user_in_curl_urls_and_headers() {
 fn apivideo_hardcoded_access_and_refresh_tokens() {
     let access = fake::jwt();
     let refresh = fake::jwt();
+    let opaque_access = fake::alnum(40);
+    let opaque_refresh = fake::alnum(40);
     let found = scan(&[
         (
             "test/fixtures/auth_response.json",
@@ -648,11 +650,17 @@ fn apivideo_hardcoded_access_and_refresh_tokens() {
         ),
         (
             "scripts/refresh.sh",
-            format!("curl --request POST \\\n     --url https://sandbox.api.video/auth/refresh \\\n     --data '{{\"refreshToken\": \"{refresh}\"}}'\n"),
+            format!("curl --request POST \\\n     --url https://sandbox.api.video/auth/refresh \\\n     --data '{{\"refreshToken\": \"{opaque_refresh}\"}}'\n"),
         ),
         (
+            // Opaque tokens too, short enough for any catch-all assignment rule to see: still
+            // one finding each, named for what the value is.
             "lib/apivideo.rb",
-            format!("ACCESS_TOKEN = '{access}'\n"),
+            format!("ACCESS_TOKEN = '{opaque_access}'\n"),
+        ),
+        (
+            "app/videos.py",
+            format!("client = VideosClient(access_token=\"{opaque_access}\")\n"),
         ),
     ]);
     assert_eq!(
@@ -674,6 +682,11 @@ fn apivideo_hardcoded_access_and_refresh_tokens() {
         in_file(&found, "lib/apivideo.rb"),
         pairs(&[("hardcoded-access-token", 1)])
     );
+    assert_eq!(
+        in_file(&found, "app/videos.py"),
+        pairs(&[("hardcoded-access-token", 1)])
+    );
+    assert_eq!(only(&found, "scripts/refresh.sh").value, opaque_refresh);
     // Each token is named by what it is, not reported a second time as a bare JWT.
     assert!(found.iter().all(|f| f.rule != "jwt"), "{found:#?}");
 }
