@@ -568,6 +568,35 @@ negative_examples = ["x-dmo: none"]
     }
 
     #[test]
+    fn the_secret_is_in_whichever_alternative_took_part() {
+        let rule = r#"
+[[rule]]
+id = "either-side"
+title = "Header near a host"
+kind = "lint"
+severity = "low"
+keywords = ["x-demo"]
+regex = '''(?:host\.example\S*\s+(x-demo)|(x-demo)\S*\s+host\.example)'''
+secret_group = 1
+skip_placeholder_check = true
+remediation = "r"
+checklist = "c"
+examples = ["host.example x-demo", "x-demo: host.example"]
+negative_examples = ["x-demo alone"]
+"#;
+        let engine = engine_with(rule);
+        let mut scratch = Scratch::default();
+        for text in [
+            &b"curl host.example/v1 x-demo"[..],
+            b"curl x-demo: host.example/v1",
+        ] {
+            let found = engine.scan("a.sh", text, &mut scratch);
+            assert_eq!(found.len(), 1, "{}", String::from_utf8_lossy(text));
+            assert_eq!(&text[found[0].secret.clone()], b"x-demo");
+        }
+    }
+
+    #[test]
     fn the_same_value_twice_on_a_line_is_one_finding() {
         let engine = engine_with(DEMO);
         let text = b"A: dmo_Q7vR2mX9kL4pW8sZ # dmo_Q7vR2mX9kL4pW8sZ\nB: dmo_Q7vR2mX9kL4pW8sZ\n";
