@@ -45,6 +45,18 @@ pub fn what_and_why(description: &str) -> (&str, &str) {
     (text, "")
 }
 
+/// Why a finding matters: the description after its first sentence, or for a secret rule
+/// described in one sentence, what holds for every committed credential.
+fn why(rule: &Rule) -> String {
+    let (_, why) = what_and_why(&rule.def.description);
+    if why.is_empty() && rule.def.kind == Kind::Secret {
+        return "Anyone who can read the repository, or its history, can use the credential until \
+                it is revoked."
+            .into();
+    }
+    why.to_string()
+}
+
 /// Where a rule looks, in words: its file classes, path globs and required literals.
 fn scope(rule: &Rule) -> Vec<String> {
     let d = &rule.def;
@@ -131,7 +143,8 @@ pub fn explain_text(rule: &Rule, rules: &RuleSet) -> String {
         d.kind.as_str(),
         origin_file(rule)
     );
-    let (what, why) = what_and_why(&d.description);
+    let (what, _) = what_and_why(&d.description);
+    let why = why(rule);
     let mut field = |label: &str, text: &str| {
         if !text.trim().is_empty() {
             out.push('\n');
@@ -141,7 +154,7 @@ pub fn explain_text(rule: &Rule, rules: &RuleSet) -> String {
         }
     };
     field("What it finds", what);
-    field("Why it matters", why);
+    field("Why it matters", &why);
     field("Checklist", &d.checklist);
     field("What to do", &d.remediation);
     let scope = scope(rule);
@@ -245,14 +258,15 @@ fn explain_markdown(rule: &Rule, rules: &RuleSet, escaper: &ExampleEscaper) -> S
         d.severity,
         origin_file(rule)
     );
-    let (what, why) = what_and_why(&d.description);
+    let (what, _) = what_and_why(&d.description);
+    let why = why(rule);
     let mut field = |label: &str, text: &str| {
         if !text.trim().is_empty() {
             let _ = writeln!(out, "- **{label}:** {}", markdown_text(text.trim()));
         }
     };
     field("What it finds", what);
-    field("Why it matters", why);
+    field("Why it matters", &why);
     field("Checklist", &d.checklist);
     field("What to do", &d.remediation);
     let scope = scope(rule);
@@ -522,6 +536,24 @@ negative_examples = ["dmo_xxxxxxxxxxxxxxxx demo.example"]
             assert!(text.contains(part), "missing {part:?} in:\n{text}");
         }
         assert!(!text.contains("Q7vR2mX9"), "the example secret leaked");
+    }
+
+    #[test]
+    fn a_secret_rule_described_in_one_sentence_still_says_why_it_matters() {
+        let one_sentence = DEMO.replace("A demo token. It opens the demo.", "A demo token (dmo_).");
+        let mut set = RuleSet::default();
+        set.add_file("rules/demo.toml", &one_sentence, Validation::Full)
+            .unwrap();
+        let text = explain_text(&set.rules()[0], &set);
+        assert!(
+            text.contains("Why it matters\n  Anyone who can read the repository"),
+            "{text}"
+        );
+        let lint = one_sentence.replace("kind = \"secret\"", "kind = \"lint\"");
+        let mut set = RuleSet::default();
+        set.add_file("rules/demo.toml", &lint, Validation::Full)
+            .unwrap();
+        assert!(!explain_text(&set.rules()[0], &set).contains("Why it matters"));
     }
 
     #[test]
