@@ -574,7 +574,9 @@ fn rules_command_lists_explains_and_checks() {
         .unwrap();
     let text = stdout(&output);
     assert!(
-        text.contains("Checklist:") && text.contains("What to do:") && text.contains("Example:"),
+        text.contains("\nChecklist\n")
+            && text.contains("\nWhat to do\n")
+            && text.contains("\nExample (reported)\n"),
         "{text}"
     );
     let output = credlint().args(["rules", "no-such-rule"]).output().unwrap();

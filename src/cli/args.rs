@@ -191,8 +191,11 @@ pub struct RulesArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "id")]
     pub check: Option<PathBuf>,
     /// Print the list as JSON.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "markdown")]
     pub json: bool,
+    /// Print every rule's explanation as Markdown (this is how docs/rules.md is made).
+    #[arg(long, conflicts_with_all = ["id", "check"])]
+    pub markdown: bool,
 }
 
 #[derive(Debug, Args)]

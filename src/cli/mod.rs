@@ -8,6 +8,7 @@ mod config_cmd;
 mod git_cmd;
 mod output;
 mod rules_cmd;
+mod rules_doc;
 mod scan_cmd;
 mod settings;
 mod staged_cmd;

@@ -1,8 +1,10 @@
-//! `credlint rules`: list the rules, explain one, or check a user's rule file.
+//! `credlint rules`: list the rules, explain one, write them all as Markdown, or check a user's
+//! rule file. The explanations themselves are rendered by [`super::rules_doc`].
 
 use std::io::Write;
 
 use super::args::RulesArgs;
+use super::rules_doc;
 use super::{EXIT_CLEAN, EXIT_ERROR};
 use crate::rules::{Rule, RuleSet, Validation};
 
@@ -31,7 +33,7 @@ pub fn run(args: RulesArgs) -> Result<i32, String> {
     let mut out = stdout.lock();
     let written = match &args.id {
         Some(id) => match rules.get(id) {
-            Some(rule) => explain(rule, &mut out),
+            Some(rule) => explain(rule, &rules, &mut out),
             None => {
                 let close: Vec<&str> = rules
                     .rules()
@@ -50,6 +52,7 @@ pub fn run(args: RulesArgs) -> Result<i32, String> {
                 ));
             }
         },
+        None if args.markdown => out.write_all(rules_doc::markdown(&rules).as_bytes()),
         None if args.json => list_json(&rules, &mut out),
         None => list(&rules, &mut out),
     };
@@ -106,33 +109,6 @@ fn list_json(rules: &RuleSet, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)
 }
 
-fn explain(rule: &Rule, out: &mut dyn Write) -> std::io::Result<()> {
-    let d = &rule.def;
-    writeln!(
-        out,
-        "{} ({} {}, {})",
-        d.id,
-        d.severity,
-        d.kind.as_str(),
-        d.title
-    )?;
-    writeln!(out)?;
-    if !d.description.trim().is_empty() {
-        writeln!(out, "What it finds: {}", d.description.trim())?;
-    }
-    writeln!(out, "Checklist:     {}", d.checklist.trim())?;
-    writeln!(out, "What to do:    {}", d.remediation.trim())?;
-    if !d.references.is_empty() {
-        writeln!(out, "References:")?;
-        for reference in &d.references {
-            writeln!(out, "  - {reference}")?;
-        }
-    }
-    if let Some(example) = d.examples.first() {
-        writeln!(out, "Example:       {}", example.text().trim())?;
-    }
-    if let Some(example) = d.negative_examples.first() {
-        writeln!(out, "Not reported:  {}", example.text().trim())?;
-    }
-    Ok(())
+fn explain(rule: &Rule, rules: &RuleSet, out: &mut dyn Write) -> std::io::Result<()> {
+    out.write_all(rules_doc::explain_text(rule, rules).as_bytes())
 }

@@ -12,13 +12,14 @@ pub mod entropy;
 pub mod placeholder;
 pub mod validators;
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
 use aho_corasick::{packed, AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::Input;
 
-use crate::context::{classify, ClassSet, FileClass};
+use crate::context::{classify, is_env_template, ClassSet, FileClass};
 use crate::rules::{Kind, Rule, RuleSet, Severity};
 
 /// How far before a keyword hit the regex window reaches (it also stops at the line start).
@@ -139,6 +140,9 @@ pub struct Engine {
     longest_literal: usize,
     patterns: Vec<PatternUse>,
     match_limit: usize,
+    /// Per rule: the indices of the rules its `supersedes` names (ids not loaded are ignored:
+    /// a user may have turned the superseded rule off).
+    supersedes: Vec<Vec<usize>>,
 }
 
 /// Matches kept per blob before the engine stops looking: a generated file holding a million
@@ -195,6 +199,17 @@ impl Engine {
                 .extend(literals.iter())
                 .build()
         };
+        let supersedes = rules
+            .rules()
+            .iter()
+            .map(|rule| {
+                rule.def
+                    .supersedes
+                    .iter()
+                    .filter_map(|id| rules.rules().iter().position(|r| r.id() == id))
+                    .collect()
+            })
+            .collect();
         Engine {
             rules,
             automaton,
@@ -202,6 +217,7 @@ impl Engine {
             longest_literal: literals.iter().map(String::len).max().unwrap_or(0),
             patterns,
             match_limit: DEFAULT_MATCH_LIMIT,
+            supersedes,
         }
     }
 
@@ -342,7 +358,7 @@ impl Engine {
                 found.rule = rule_index;
                 if rule.def.kind == Kind::Secret {
                     let set = *classes.get_or_insert_with(|| classify(path, bytes));
-                    raise_for_context(&mut found, set);
+                    note_context(&mut found, set, path);
                 }
                 matches.push(found);
             }
@@ -352,8 +368,29 @@ impl Engine {
             }
         }
         matches.sort_by_key(|m| (m.secret.start, m.rule));
+        self.drop_superseded(&mut matches);
+        drop_repeats_on_a_line(bytes, &mut matches);
         self.drop_generic_duplicates(&mut matches);
         matches
+    }
+
+    /// Drops matches that an overlapping match of a rule naming theirs in `supersedes` stands in
+    /// for. Runs before the generic-rule pass, so a generic rule that supersedes a specific one
+    /// (a hardcoded refresh token over the plain JWT rule) keeps its finding.
+    fn drop_superseded(&self, matches: &mut Vec<Match>) {
+        let superseding: Vec<(Range<usize>, &[usize])> = matches
+            .iter()
+            .filter(|m| !self.supersedes[m.rule].is_empty())
+            .map(|m| (m.span.clone(), self.supersedes[m.rule].as_slice()))
+            .collect();
+        if superseding.is_empty() {
+            return;
+        }
+        matches.retain(|m| {
+            !superseding.iter().any(|(span, rules)| {
+                rules.contains(&m.rule) && span.start < m.span.end && m.span.start < span.end
+            })
+        });
     }
 
     /// Where a generic secret rule and a specific one found the same value (a `ghp_` token in an
@@ -383,20 +420,52 @@ impl Engine {
     }
 }
 
-/// A secret in code that reaches browsers is readable by anyone: always critical.
-fn raise_for_context(found: &mut Match, classes: ClassSet) {
-    for class in [FileClass::ClientBundle, FileClass::BrowserSource] {
-        if classes.contains(class) {
-            if found.severity < Severity::Critical {
-                found.notes.push(format!(
-                    "raised to critical: found in {}, where anyone who loads the page can read it",
-                    class.describe()
-                ));
-                found.severity = Severity::Critical;
-            }
-            return;
+/// What the file a secret sits in adds to the finding. A secret in code that reaches browsers is
+/// readable by anyone: always critical, and the message says so even when the rule already was.
+/// A secret in a `.env` file needs the file fixed as well as the secret.
+fn note_context(found: &mut Match, classes: ClassSet, path: &str) {
+    let browser = [FileClass::ClientBundle, FileClass::BrowserSource]
+        .into_iter()
+        .find(|class| classes.contains(*class));
+    if let Some(class) = browser {
+        let where_ = format!(
+            "found in {}, where anyone who loads the page can read it",
+            class.describe()
+        );
+        if found.severity < Severity::Critical {
+            found.notes.push(format!("raised to critical: {where_}"));
+            found.severity = Severity::Critical;
+        } else {
+            found.notes.push(where_);
         }
     }
+    if classes.contains(FileClass::EnvFile) {
+        found.notes.push(if is_env_template(path) {
+            "found in a .env template, which is committed for everyone to copy: leave its values empty".into()
+        } else {
+            "found in a .env file: keep .env files out of version control (list them in .gitignore) and commit a .env.example with empty values".into()
+        });
+    }
+}
+
+/// The same rule finding the same value twice on one line (`X_TOKEN: ${{ secrets.X_TOKEN }}`,
+/// a key repeated in a minified bundle) is one problem: keep the first.
+fn drop_repeats_on_a_line(bytes: &[u8], matches: &mut Vec<Match>) {
+    if matches.len() < 2 {
+        return;
+    }
+    // (rule, value) -> where the last kept copy of it ends.
+    let mut kept: HashMap<(usize, &[u8]), usize> = HashMap::new();
+    matches.retain(|m| {
+        let value = &bytes[m.secret.clone()];
+        let repeat = kept.get(&(m.rule, value)).is_some_and(|&end| {
+            end <= m.secret.start && memchr::memchr(b'\n', &bytes[end..m.secret.start]).is_none()
+        });
+        if !repeat {
+            kept.insert((m.rule, value), m.secret.end);
+        }
+        !repeat
+    });
 }
 
 /// The regex window around one keyword hit: from the start of its line (at most
@@ -435,9 +504,10 @@ pub(crate) fn match_in_windows(
             if found.len() >= limit {
                 return found;
             }
-            let (Some(whole), Some(secret)) =
-                (caps.get_group(0), caps.get_group(rule.def.secret_group))
-            else {
+            // A regex with alternatives that each capture the value (the header before the
+            // host, or after it) has the secret in whichever group took part.
+            let secret = (rule.def.secret_group..caps.group_len()).find_map(|g| caps.get_group(g));
+            let (Some(whole), Some(secret)) = (caps.get_group(0), secret) else {
                 continue;
             };
             let secret = secret.start..secret.end;
@@ -620,6 +690,121 @@ negative_examples = ["t = 'dmo_xxxxxxxxxxxxxxxx'"]
         );
         assert_eq!(found[0].severity, Severity::Critical);
         assert!(found[0].notes[0].contains("client bundle"));
+    }
+
+    #[test]
+    fn already_critical_secret_in_browser_code_still_says_where() {
+        let engine = engine_with(&DEMO.replace("severity = \"high\"", "severity = \"critical\""));
+        let found = engine.scan(
+            "src/App.tsx",
+            b"const k = \"dmo_Q7vR2mX9kL4pW8sZ\";",
+            &mut Scratch::default(),
+        );
+        assert_eq!(found[0].severity, Severity::Critical);
+        assert_eq!(found[0].notes.len(), 1);
+        assert!(found[0].notes[0].starts_with("found in browser source code"));
+    }
+
+    #[test]
+    fn secret_in_env_file_says_how_to_fix_the_file() {
+        let engine = engine_with(DEMO);
+        let mut scratch = Scratch::default();
+        let found = engine.scan(".env", b"DEMO=dmo_Q7vR2mX9kL4pW8sZ\n", &mut scratch);
+        assert!(
+            found[0].notes[0].contains(".gitignore"),
+            "{:?}",
+            found[0].notes
+        );
+        let found = engine.scan(".env.example", b"DEMO=dmo_Q7vR2mX9kL4pW8sZ\n", &mut scratch);
+        assert!(
+            found[0].notes[0].contains("template"),
+            "{:?}",
+            found[0].notes
+        );
+        let found = engine.scan("src/a.py", b"DEMO='dmo_Q7vR2mX9kL4pW8sZ'\n", &mut scratch);
+        assert!(found[0].notes.is_empty());
+    }
+
+    /// Two rules on the same text: a broad one, and a telling one that supersedes it.
+    const BROAD_AND_TELLING: &str = r#"
+[[rule]]
+id = "broad"
+title = "Any dmo token"
+kind = "secret"
+severity = "high"
+keywords = ["dmo_"]
+regex = '''\b(dmo_[A-Za-z0-9]{16})\b'''
+secret_group = 1
+remediation = "r"
+checklist = "c"
+examples = ["dmo_Q7vR2mX9kL4pW8sZ"]
+negative_examples = ["dmo_short"]
+
+[[rule]]
+id = "telling"
+title = "A dmo token in the x-dmo header"
+kind = "secret"
+severity = "critical"
+keywords = ["x-dmo"]
+regex = '''x-dmo:\s*(dmo_[A-Za-z0-9]{16})'''
+secret_group = 1
+supersedes = ["broad", "not-loaded"]
+remediation = "r"
+checklist = "c"
+examples = ["x-dmo: dmo_Q7vR2mX9kL4pW8sZ"]
+negative_examples = ["x-dmo: none"]
+"#;
+
+    #[test]
+    fn a_rule_stands_in_for_the_rules_it_supersedes_on_the_same_text() {
+        let engine = engine_with(BROAD_AND_TELLING);
+        let rules = engine.rules().rules();
+        let ids =
+            |found: &[Match]| -> Vec<&str> { found.iter().map(|m| rules[m.rule].id()).collect() };
+        let mut scratch = Scratch::default();
+        let text = b"x-dmo: dmo_Q7vR2mX9kL4pW8sZ\nother = dmo_Z8wP3nK5mQ2rT7vX\n";
+        let found = engine.scan("a.sh", text, &mut scratch);
+        // The header line is one finding (the telling rule); the other token stays broad.
+        assert_eq!(ids(&found), ["telling", "broad"]);
+        assert_eq!(&text[found[1].secret.clone()], b"dmo_Z8wP3nK5mQ2rT7vX");
+    }
+
+    #[test]
+    fn the_secret_is_in_whichever_alternative_took_part() {
+        let rule = r#"
+[[rule]]
+id = "either-side"
+title = "Header near a host"
+kind = "lint"
+severity = "low"
+keywords = ["x-demo"]
+regex = '''(?:host\.example\S*\s+(x-demo)|(x-demo)\S*\s+host\.example)'''
+secret_group = 1
+skip_placeholder_check = true
+remediation = "r"
+checklist = "c"
+examples = ["host.example x-demo", "x-demo: host.example"]
+negative_examples = ["x-demo alone"]
+"#;
+        let engine = engine_with(rule);
+        let mut scratch = Scratch::default();
+        for text in [
+            &b"curl host.example/v1 x-demo"[..],
+            b"curl x-demo: host.example/v1",
+        ] {
+            let found = engine.scan("a.sh", text, &mut scratch);
+            assert_eq!(found.len(), 1, "{}", String::from_utf8_lossy(text));
+            assert_eq!(&text[found[0].secret.clone()], b"x-demo");
+        }
+    }
+
+    #[test]
+    fn the_same_value_twice_on_a_line_is_one_finding() {
+        let engine = engine_with(DEMO);
+        let text = b"A: dmo_Q7vR2mX9kL4pW8sZ # dmo_Q7vR2mX9kL4pW8sZ\nB: dmo_Q7vR2mX9kL4pW8sZ\n";
+        let found = engine.scan("a.yml", text, &mut Scratch::default());
+        let starts: Vec<usize> = found.iter().map(|m| m.secret.start).collect();
+        assert_eq!(starts, [3, 50]);
     }
 
     #[test]

@@ -13,10 +13,34 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
         "private-keys.toml",
         include_str!("../../rules/private-keys.toml"),
     ),
+    (
+        "client-exposure.toml",
+        include_str!("../../rules/client-exposure.toml"),
+    ),
 ];
 
 #[cfg(test)]
 mod tests {
+    use crate::rules::RuleSet;
+
+    /// `supersedes` names rules by id across files: a typo would silently leave duplicates.
+    #[test]
+    fn superseded_rules_exist_and_never_supersede_back() {
+        let set = RuleSet::builtin().unwrap();
+        for rule in set.rules() {
+            for id in &rule.def.supersedes {
+                let other = set
+                    .get(id)
+                    .unwrap_or_else(|| panic!("{} supersedes unknown rule {id:?}", rule.id()));
+                assert!(
+                    !other.def.supersedes.iter().any(|back| back == rule.id()),
+                    "{} and {id} supersede each other",
+                    rule.id()
+                );
+            }
+        }
+    }
+
     #[test]
     fn every_rule_file_is_built_in() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");

@@ -181,6 +181,9 @@ pub struct RuleDef {
     #[serde(default)]
     pub keywords: Vec<String>,
     pub regex: String,
+    /// The capture group that is the secret (0: the whole match). When it did not take part in
+    /// a match, the first later group that did is the secret, so alternatives can each capture
+    /// the value: `(?:host.*(header)|(header).*host)`.
     #[serde(default)]
     pub secret_group: usize,
     #[serde(default)]
@@ -217,6 +220,11 @@ pub struct RuleDef {
     /// Skip the placeholder check (`YOUR_TOKEN`, `${X}`...) for values where it cannot apply.
     #[serde(default)]
     pub skip_placeholder_check: bool,
+    /// Ids of rules whose findings this rule's finding replaces where their matches overlap: a
+    /// more telling rule (a Transcodes server token in `x-transcodes-token`) stands in for a
+    /// broader one (any JWT) on the same text, so the developer reads one finding, not two.
+    #[serde(default)]
+    pub supersedes: Vec<String>,
     pub remediation: String,
     pub checklist: String,
     #[serde(default)]

@@ -54,6 +54,11 @@ pub(super) fn check_fields(def: &RuleDef) -> Result<(), (&'static str, String)> 
             ));
         }
     }
+    for id in &def.supersedes {
+        if *id == def.id {
+            return Err(("supersedes", "a rule cannot supersede itself".into()));
+        }
+    }
     if let Some(min) = def.min_entropy {
         if !(0.0..=8.0).contains(&min) {
             return Err((
