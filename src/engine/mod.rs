@@ -540,8 +540,11 @@ fn accept_secret(rule: &Rule, bytes: &[u8], secret: Range<usize>) -> Option<Vec<
         }
     }
     if !rule.def.skip_placeholder_check {
+        // Judge the part after a known prefix: `ak_live_` + `YOUR_KEY` is a placeholder, but a
+        // lowercase token such as `acme_` + random letters must not read as the variable name
+        // `acme_something` because of the prefix's underscore.
         let prefix = placeholder::known_prefix_len(value, &rule.def.keywords);
-        if placeholder::is_placeholder(&value[prefix..]) || placeholder::is_placeholder(value) {
+        if placeholder::is_placeholder(&value[prefix..]) {
             return None;
         }
     }

@@ -98,13 +98,14 @@ fn is_identifier_name(value: &[u8]) -> bool {
     if !(upper || lower) {
         return false;
     }
-    // Each word is a word: at most one digit in it (`V2`, `S3`), and at least two letters.
+    // Each word is a word: at most one digit in it (`V2`, `S3`), at least two letters, and no
+    // longer than real words get (a random run of letters is not a word).
     value
         .split(|b| *b == b'_')
         .filter(|w| !w.is_empty())
         .all(|w| {
             let digits = w.iter().filter(|b| b.is_ascii_digit()).count();
-            digits <= 1 && w.len() - digits >= 2
+            digits <= 1 && w.len() - digits >= 2 && w.len() <= 16
         })
 }
 
@@ -192,6 +193,9 @@ mod tests {
             "AKIA2ZQ7VJ4K8L3M5N6P",
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ4vR8tN2s",
             "hunter2Q",
+            // Lowercase tokens with an underscore are not variable names.
+            "acme_k4qvvkueuhjffbnuc",
+            "sandboxk4qvvkueuhjffbnuc_x9",
         ] {
             assert!(
                 !is_placeholder(value.as_bytes()),

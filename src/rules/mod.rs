@@ -249,11 +249,13 @@ pub struct Rule {
     /// Where the rule came from, for error messages: `rules/aws.toml:12` or `.credlint.toml:40`.
     pub origin: String,
     pub redact: bool,
-    pub paths: Option<GlobSet>,
-    pub exclude_paths: Option<GlobSet>,
     pub file_classes: ClassSet,
     pub exclude_file_classes: ClassSet,
-    allow: Vec<Regex>,
+    // Built on first use, like the regex: a pre-commit run touching three files should not pay
+    // for compiling every rule's globs and allow patterns. Validation builds them up front.
+    paths: OnceLock<Option<GlobSet>>,
+    exclude_paths: OnceLock<Option<GlobSet>>,
+    allow: OnceLock<Vec<Regex>>,
     regex: OnceLock<Option<Regex>>,
 }
 
@@ -277,17 +279,38 @@ impl Rule {
 
     /// True when one of the rule's `allow` patterns matches the whole or part of the secret.
     pub fn allows(&self, secret: &[u8]) -> bool {
-        self.allow.iter().any(|re| re.is_match(secret))
+        if self.def.allow.is_empty() {
+            return false;
+        }
+        self.allow
+            .get_or_init(|| {
+                self.def
+                    .allow
+                    .iter()
+                    .filter_map(|p| compile_regex(p).ok())
+                    .collect()
+            })
+            .iter()
+            .any(|re| re.is_match(secret))
     }
 
     /// Whether the path passes the rule's include and exclude globs.
     pub fn applies_to_path(&self, path: &str) -> bool {
-        if let Some(include) = &self.paths {
+        if self.def.paths.is_empty() && self.def.exclude_paths.is_empty() {
+            return true;
+        }
+        let include = self
+            .paths
+            .get_or_init(|| build_globs(&self.def.paths).ok().flatten());
+        if let Some(include) = include {
             if !include.is_match(path) {
                 return false;
             }
         }
-        if let Some(exclude) = &self.exclude_paths {
+        let exclude = self
+            .exclude_paths
+            .get_or_init(|| build_globs(&self.def.exclude_paths).ok().flatten());
+        if let Some(exclude) = exclude {
             if exclude.is_match(path) {
                 return false;
             }
@@ -480,14 +503,19 @@ impl RuleSet {
         if self.get(&def.id).is_some() {
             return Err(err("id", "duplicate rule id".into()));
         }
-        let paths = build_globs(&def.paths).map_err(|m| err("paths", m))?;
-        let exclude_paths = build_globs(&def.exclude_paths).map_err(|m| err("exclude_paths", m))?;
-        let allow = def
-            .allow
-            .iter()
-            .map(|p| compile_regex(p))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|m| err("allow", m))?;
+        let (paths, exclude_paths, allow) = (OnceLock::new(), OnceLock::new(), OnceLock::new());
+        if validation == Validation::Full {
+            let _ = paths.set(build_globs(&def.paths).map_err(|m| err("paths", m))?);
+            let _ = exclude_paths
+                .set(build_globs(&def.exclude_paths).map_err(|m| err("exclude_paths", m))?);
+            let compiled = def
+                .allow
+                .iter()
+                .map(|p| compile_regex(p))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|m| err("allow", m))?;
+            let _ = allow.set(compiled);
+        }
         let rule = Rule {
             redact: def.redact.unwrap_or(def.kind == Kind::Secret),
             file_classes: ClassSet::from_slice(&def.file_classes),
@@ -513,6 +541,23 @@ impl RuleSet {
 /// example matches (extracting the stated secret) and no negative example does. Returns every
 /// problem as (field, message).
 pub fn full_check(rule: &Rule) -> Vec<(&'static str, String)> {
+    let mut problems = Vec::new();
+    for (field, globs) in [
+        ("paths", &rule.def.paths),
+        ("exclude_paths", &rule.def.exclude_paths),
+    ] {
+        if let Err(message) = build_globs(globs) {
+            problems.push((field, message));
+        }
+    }
+    for pattern in &rule.def.allow {
+        if let Err(message) = compile_regex(pattern) {
+            problems.push(("allow", message));
+        }
+    }
+    if !problems.is_empty() {
+        return problems;
+    }
     let compiled = match compile_regex(&rule.def.regex) {
         Ok(compiled) => compiled,
         Err(message) => return vec![("regex", message)],
