@@ -103,7 +103,7 @@ fn human_output_is_a_compiler_style_diagnostic_with_redaction_and_advice() {
     assert!(text.contains("^^^^^^^^^^^^^ secret (redacted)"), "{text}");
     assert!(text.contains("= checklist: "), "{text}");
     assert!(text.contains("= fix: Revoke the key"), "{text}");
-    assert!(text.contains("Scanned 1 files"), "{text}");
+    assert!(text.contains("Scanned 1 file ("), "{text}");
     assert!(text.contains("1 finding: 1 critical."), "{text}");
     assert!(!text.contains(&key));
     assert!(

@@ -174,7 +174,7 @@ fn exit_code(args: &OutputArgs, fail_on: FailOn, findings: &[Finding], summary: 
         // would claim more than the scan checked.
         if !args.quiet {
             eprintln!(
-                "credlint: {} file(s) could not be read, so the scan is incomplete (exit 2); --allow-unreadable accepts that",
+                "credlint: {} file(s) or object(s) could not be read, so the scan is incomplete (exit 2); --allow-unreadable accepts that",
                 summary.unreadable()
             );
         }

@@ -102,9 +102,8 @@ pub fn write_step_summary(report: &Report, out: &mut dyn Write) -> io::Result<()
     writeln!(out)?;
     writeln!(
         out,
-        "Scanned {} {} ({}) in {:.2} s.",
-        s.files_scanned,
-        s.mode.unit(),
+        "Scanned {} ({}) in {:.2} s.",
+        s.mode.count(s.files_scanned),
         human_bytes(s.bytes_scanned),
         s.elapsed.as_secs_f64()
     )?;

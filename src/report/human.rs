@@ -167,9 +167,8 @@ fn write_summary(report: &Report, style: &Style, out: &mut dyn Write) -> io::Res
         writeln!(out, "{} {}", style.paint("1;34", "note:"), terminal(note))?;
     }
     let mut line = format!(
-        "Scanned {} {} ({}) in {:.2} s",
-        s.files_scanned,
-        s.mode.unit(),
+        "Scanned {} ({}) in {:.2} s",
+        s.mode.count(s.files_scanned),
         human_bytes(s.bytes_scanned),
         s.elapsed.as_secs_f64()
     );

@@ -73,6 +73,16 @@ impl ScanMode {
             _ => "files",
         }
     }
+
+    /// "1 file", "3 files", "1 blob".
+    pub fn count(self, n: u64) -> String {
+        let unit = self.unit();
+        if n == 1 {
+            format!("1 {}", &unit[..unit.len() - 1])
+        } else {
+            format!("{n} {unit}")
+        }
+    }
 }
 
 pub use crate::filter::Suppressed;

@@ -89,6 +89,7 @@ pub fn scan(
     stats: &ScanStats,
 ) -> Result<HistoryResult, GitError> {
     let repo = super::open(repo_path)?;
+    super::check_alternates(&repo, stats);
     if repo.is_shallow() {
         stats.note(
             "shallow clone: history before the shallow boundary is not in the repository and \
@@ -97,8 +98,8 @@ pub fn scan(
         );
     }
     let filter = PathFilter::new(&options.git.excludes)?;
-    let tips = starting_points(&repo, &options.revisions)?;
-    let commits = walk_commits(&repo, &tips.commits, options.since)?;
+    let tips = starting_points(&repo, &options.revisions, stats)?;
+    let commits = walk_commits(&repo, &tips.commits, options.since, stats)?;
     let inventory = enumerate_blobs(&repo, &commits, &tips, &filter, stats, options.git.threads)?;
     let order = {
         let oids: Vec<Oid> = inventory.blobs.iter().map(|b| b.oid).collect();
@@ -121,22 +122,42 @@ struct Tips {
     commits: Vec<Oid>,
     trees: Vec<Oid>,
     blobs: Vec<Oid>,
+    /// Named by a ref but unreadable: warned about once, however many refs name it.
+    unreadable: Vec<Oid>,
 }
 
 impl Tips {
-    fn add(&mut self, repo: &Repository, oid: Oid) {
-        let Ok(object) = repo.find_object(oid, None) else {
+    /// Adds what `oid` (named by `name`) points to. An object that cannot be read (a damaged
+    /// repository, a lost alternate object store) is reported and counted, never silently
+    /// dropped: a scan that quietly walked nothing would look clean.
+    fn add(&mut self, repo: &Repository, name: &str, oid: Oid, stats: &ScanStats) {
+        if self.unreadable.contains(&oid) {
             return;
-        };
+        }
         // Peeling "to any type" stops at the first non-tag for tags, but turns a commit into
         // its tree, so only tags are peeled.
-        let peeled = if object.kind() == Some(ObjectType::Tag) {
-            match object.peel(ObjectType::Any) {
-                Ok(peeled) => peeled,
-                Err(_) => return,
+        let peeled = repo.find_object(oid, None).and_then(|object| {
+            if object.kind() == Some(ObjectType::Tag) {
+                object.peel(ObjectType::Any)
+            } else {
+                Ok(object)
             }
-        } else {
-            object
+        });
+        let peeled = match peeled {
+            Ok(peeled) => peeled,
+            Err(e) => {
+                self.unreadable.push(oid);
+                stats.skipped(SkipReason::Unreadable);
+                stats.warn(
+                    None,
+                    format!(
+                        "{name} points to {oid}, which could not be read ({}): its history was \
+                         not scanned",
+                        e.message()
+                    ),
+                );
+                return;
+            }
         };
         match peeled.kind() {
             Some(ObjectType::Commit) => self.commits.push(peeled.id()),
@@ -147,32 +168,39 @@ impl Tips {
     }
 }
 
-fn starting_points(repo: &Repository, revisions: &[String]) -> Result<Tips, GitError> {
+fn starting_points(
+    repo: &Repository,
+    revisions: &[String],
+    stats: &ScanStats,
+) -> Result<Tips, GitError> {
     let mut tips = Tips::default();
     if !revisions.is_empty() {
         for revision in revisions {
             let object = repo
                 .revparse_single(revision)
                 .map_err(|e| GitError::UnknownRevision(revision.clone(), e.message().into()))?;
-            tips.add(repo, object.id());
+            tips.add(repo, revision, object.id(), stats);
         }
         return Ok(tips);
     }
     for reference in repo.references()?.flatten() {
         if let Some(oid) = reference.resolve().ok().and_then(|r| r.target()) {
-            tips.add(repo, oid);
+            let name = String::from_utf8_lossy(reference.name_bytes()).into_owned();
+            tips.add(repo, &name, oid, stats);
         }
     }
     // A detached HEAD is not under refs/, and older stash entries live only in the stash's
     // reflog.
     if let Ok(head) = repo.head() {
         if let Some(oid) = head.target() {
-            tips.add(repo, oid);
+            if !tips.commits.contains(&oid) {
+                tips.add(repo, "HEAD", oid, stats);
+            }
         }
     }
     if let Ok(reflog) = repo.reflog("refs/stash") {
-        for entry in reflog.iter() {
-            tips.add(repo, entry.id_new());
+        for (i, entry) in reflog.iter().enumerate() {
+            tips.add(repo, &format!("stash@{{{i}}}"), entry.id_new(), stats);
         }
     }
     tips.commits.sort_unstable();
@@ -194,34 +222,36 @@ fn walk_commits(
     repo: &Repository,
     tips: &[Oid],
     since: Option<i64>,
+    stats: &ScanStats,
 ) -> Result<Vec<WalkedCommit>, GitError> {
     if tips.is_empty() {
         return Ok(Vec::new());
     }
-    let mut walk = repo.revwalk()?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-    for tip in tips {
-        walk.push(*tip)?;
-    }
+    let oids = match revwalk_oldest_first(repo, tips) {
+        Ok(oids) => oids,
+        // libgit2's walk stops at the first commit it cannot read (a lost pack, a corrupt
+        // object): walk again by hand, around what is missing.
+        Err(_) => tolerant_walk_oldest_first(repo, tips, stats),
+    };
     let Some(since) = since else {
-        return walk
-            .map(|oid| {
-                Ok(WalkedCommit {
-                    oid: oid?,
-                    tree: None,
-                    before_since: false,
-                })
+        return Ok(oids
+            .into_iter()
+            .map(|oid| WalkedCommit {
+                oid,
+                tree: None,
+                before_since: false,
             })
-            .collect();
+            .collect());
     };
     let mut commits = Vec::new();
     let mut wanted: HashSet<Oid> = HashSet::new();
-    for oid in walk {
-        let oid = oid?;
+    let mut parents: HashMap<Oid, Vec<Oid>> = HashMap::new();
+    for oid in oids {
         let commit = repo.find_commit(oid)?;
         let before_since = commit.time().seconds() < since;
         if !before_since {
             wanted.insert(oid);
+            parents.insert(oid, commit.parent_ids().collect());
         }
         commits.push(WalkedCommit {
             oid,
@@ -231,16 +261,87 @@ fn walk_commits(
     }
     // Of the older commits, only those a newer commit builds on matter: their trees are what
     // the newer commits started from, so blobs in them were not introduced since.
-    let mut boundary: HashSet<Oid> = HashSet::new();
-    for oid in &wanted {
-        for parent in repo.find_commit(*oid)?.parent_ids() {
-            if !wanted.contains(&parent) {
-                boundary.insert(parent);
+    let boundary: HashSet<Oid> = parents
+        .values()
+        .flatten()
+        .filter(|parent| !wanted.contains(parent))
+        .copied()
+        .collect();
+    commits.retain(|c| !c.before_since || boundary.contains(&c.oid));
+    Ok(commits)
+}
+
+/// Every commit reachable from `tips`, parents before children.
+fn revwalk_oldest_first(repo: &Repository, tips: &[Oid]) -> Result<Vec<Oid>, git2::Error> {
+    let mut walk = repo.revwalk()?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+    for tip in tips {
+        walk.push(*tip)?;
+    }
+    walk.collect()
+}
+
+/// The same walk for a damaged repository: a commit that cannot be read is reported and
+/// counted, and its ancestors are reached only through other paths; everything readable is
+/// still scanned, parents before children.
+fn tolerant_walk_oldest_first(repo: &Repository, tips: &[Oid], stats: &ScanStats) -> Vec<Oid> {
+    let mut parents: HashMap<Oid, Vec<Oid>> = HashMap::new();
+    let mut missing: OidSet = OidSet::default();
+    let mut stack: Vec<Oid> = tips.to_vec();
+    while let Some(oid) = stack.pop() {
+        if parents.contains_key(&oid) || missing.contains(&oid) {
+            continue;
+        }
+        match repo.find_commit(oid) {
+            Ok(commit) => {
+                let ids: Vec<Oid> = commit.parent_ids().collect();
+                stack.extend(&ids);
+                parents.insert(oid, ids);
+            }
+            Err(e) => {
+                missing.insert(oid);
+                stats.skipped(SkipReason::Unreadable);
+                stats.warn(
+                    None,
+                    format!(
+                        "could not read commit {oid} ({}): it and the history only it leads to \
+                         were not scanned",
+                        e.message()
+                    ),
+                );
             }
         }
     }
-    commits.retain(|c| !c.before_since || boundary.contains(&c.oid));
-    Ok(commits)
+    // Parents before children (Kahn's algorithm over the readable commits), ties by id so the
+    // order is the same on every run.
+    let mut waiting_on: HashMap<Oid, usize> = HashMap::new();
+    let mut children: HashMap<Oid, Vec<Oid>> = HashMap::new();
+    for (oid, ids) in &parents {
+        let readable: Vec<&Oid> = ids.iter().filter(|p| parents.contains_key(p)).collect();
+        waiting_on.insert(*oid, readable.len());
+        for parent in readable {
+            children.entry(*parent).or_default().push(*oid);
+        }
+    }
+    let mut ready: std::collections::BTreeSet<Oid> = waiting_on
+        .iter()
+        .filter(|(_, n)| **n == 0)
+        .map(|(oid, _)| *oid)
+        .collect();
+    let mut order = Vec::with_capacity(parents.len());
+    while let Some(oid) = ready.pop_first() {
+        order.push(oid);
+        for child in children.get(&oid).into_iter().flatten() {
+            let n = waiting_on
+                .get_mut(child)
+                .expect("every child is a walked commit");
+            *n -= 1;
+            if *n == 0 {
+                ready.insert(*child);
+            }
+        }
+    }
+    order
 }
 
 /// Every unique blob to scan, with the paths they first appeared at.
@@ -362,7 +463,14 @@ fn walk_part(
     for (index, commit) in commits {
         let tree = match commit.tree {
             Some(tree) => tree,
-            None => tree_of(&odb, commit.oid)?,
+            None => match tree_of(&odb, commit.oid) {
+                Ok(tree) => tree,
+                Err(e) => {
+                    stats.skipped(SkipReason::Unreadable);
+                    stats.warn(None, format!("could not read commit {}: {e}", commit.oid));
+                    continue;
+                }
+            },
         };
         walker.walk(tree, *index)?;
     }

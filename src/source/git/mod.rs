@@ -98,6 +98,33 @@ pub fn open(path: &Path) -> Result<Repository, GitError> {
     })
 }
 
+/// Warns about object stores the repository borrows from (`objects/info/alternates`, written by
+/// `git clone --shared` or `--reference`) that are gone: every object only they held is then
+/// unreadable, and the warning says why before the missing objects are listed.
+pub fn check_alternates(repo: &Repository, stats: &crate::source::ScanStats) {
+    let objects = repo.commondir().join("objects");
+    let Ok(list) = std::fs::read_to_string(objects.join("info").join("alternates")) else {
+        return;
+    };
+    for line in list.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let store = objects.join(line);
+        if !store.is_dir() {
+            stats.warn(
+                None,
+                format!(
+                    "this repository borrows objects from {line:?} (objects/info/alternates), \
+                     which does not exist: objects stored only there cannot be read \
+                     (`git repack -a -d` in a repository that still has them makes it \
+                     self-contained)"
+                ),
+            );
+        }
+    }
+}
+
 /// The work tree of the repository at or above `path` (where `.credlint.toml` is looked for),
 /// or `None` for a bare repository.
 pub fn work_tree(path: &Path) -> Result<Option<PathBuf>, GitError> {

@@ -37,6 +37,7 @@ pub fn scan(
     stats: &ScanStats,
 ) -> Result<RangeResult, GitError> {
     let repo = super::open(repo_path)?;
+    super::check_alternates(&repo, stats);
     let filter = PathFilter::new(&options.excludes)?;
     let (base, head) = resolve(&repo, spec)?;
     if repo.is_shallow() {

@@ -47,7 +47,15 @@ pub fn scan(
         Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
-    let index = repo.index()?;
+    let index = repo.index().map_err(|e| {
+        GitError::Git(format!(
+            "cannot read the staging area ({}): {}; if `git status` fails too, the index is \
+             damaged: delete that file and run `git reset` to rebuild it from the last commit, \
+             then stage your changes again",
+            repo.path().join("index").display(),
+            e.message()
+        ))
+    })?;
     let mut diff = repo.diff_tree_to_index(
         head_tree.as_ref(),
         Some(&index),
