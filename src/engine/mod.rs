@@ -133,10 +133,9 @@ struct PatternUse {
 pub struct Engine {
     rules: Arc<RuleSet>,
     automaton: Option<AhoCorasick>,
-    /// SIMD (Teddy) searchers over the same lower-case literals, at most
-    /// [`LITERALS_PER_SEARCHER`] each, when the CPU allows them (empty otherwise); see
-    /// [`Engine::keyword_hits`].
-    candidates: Vec<packed::Searcher>,
+    /// A SIMD (Teddy) searcher over the same lower-case literals, when the CPU and the number
+    /// of literals allow one; see [`Engine::keyword_hits`].
+    candidates: Option<packed::Searcher>,
     /// The longest literal, in bytes.
     longest_literal: usize,
     patterns: Vec<PatternUse>,
@@ -144,51 +143,6 @@ pub struct Engine {
     /// Per rule: the indices of the rules its `supersedes` names (ids not loaded are ignored:
     /// a user may have turned the superseded rule off).
     supersedes: Vec<Vec<usize>>,
-}
-
-/// Teddy, the SIMD searcher, takes at most 64 literals; a larger keyword set is split across
-/// several searchers, each pass over the lowered copy still several times as fast as the
-/// automaton's byte-by-byte walk.
-const LITERALS_PER_SEARCHER: usize = 64;
-
-/// Builds the SIMD searchers for `literals`, or none when the CPU has no SIMD Teddy can use.
-/// Teddy compares the first three bytes of each literal (keywords are at least three long), so
-/// literals are grouped in sorted order: a group of literals sharing prefixes has fewer
-/// distinct fingerprints and so fewer false candidates to verify.
-fn candidate_searchers(literals: &[String]) -> Vec<packed::Searcher> {
-    let mut sorted: Vec<&String> = literals.iter().collect();
-    sorted.sort_unstable();
-    let mut searchers = Vec::new();
-    for group in sorted.chunks(LITERALS_PER_SEARCHER) {
-        let built = packed::Config::new()
-            .match_kind(packed::MatchKind::LeftmostFirst)
-            .builder()
-            .extend(group.iter())
-            .build();
-        match built {
-            Some(searcher) => searchers.push(searcher),
-            None => return Vec::new(),
-        }
-    }
-    searchers
-}
-
-/// Merges windows sorted by start into non-overlapping ones and hands each to `scan`.
-fn merge_windows(windows: impl Iterator<Item = Range<usize>>, scan: &mut impl FnMut(Range<usize>)) {
-    let mut current: Option<Range<usize>> = None;
-    for window in windows {
-        match &mut current {
-            Some(open) if window.start <= open.end => open.end = open.end.max(window.end),
-            _ => {
-                if let Some(done) = current.replace(window) {
-                    scan(done);
-                }
-            }
-        }
-    }
-    if let Some(done) = current {
-        scan(done);
-    }
 }
 
 /// Matches kept per blob before the engine stops looking: a generated file holding a million
@@ -236,7 +190,15 @@ impl Engine {
                     .expect("keyword automaton builds from plain literals"),
             )
         };
-        let candidates = candidate_searchers(&literals);
+        let candidates = if literals.is_empty() {
+            None
+        } else {
+            packed::Config::new()
+                .match_kind(packed::MatchKind::LeftmostFirst)
+                .builder()
+                .extend(literals.iter())
+                .build()
+        };
         let supersedes = rules
             .rules()
             .iter()
@@ -276,35 +238,32 @@ impl Engine {
         lowered: &mut Vec<u8>,
         mut on_hit: impl FnMut(aho_corasick::Match),
     ) {
-        if self.candidates.is_empty() {
+        let Some(candidates) = &self.candidates else {
             automaton.find_overlapping_iter(bytes).for_each(on_hit);
             return;
-        }
+        };
         lowered.clear();
         lowered.extend(bytes.iter().map(u8::to_ascii_lowercase));
+        let mut window: Option<Range<usize>> = None;
         let mut scan_window = |range: Range<usize>| {
             let input = aho_corasick::Input::new(bytes).span(range);
             for hit in automaton.find_overlapping_iter(input) {
                 on_hit(hit);
             }
         };
-        let window_around = |found: aho_corasick::Match| {
-            found.start()..(found.end() + self.longest_literal).min(bytes.len())
-        };
-        if let [only] = self.candidates.as_slice() {
-            merge_windows(
-                only.find_iter(lowered.as_slice()).map(window_around),
-                &mut scan_window,
-            );
-        } else {
-            // Each searcher's windows come in order; together they need sorting before the
-            // automaton may walk them once, in order, without overlap.
-            let mut found: Vec<Range<usize>> = Vec::new();
-            for searcher in &self.candidates {
-                found.extend(searcher.find_iter(lowered.as_slice()).map(window_around));
+        for found in candidates.find_iter(lowered.as_slice()) {
+            let end = (found.end() + self.longest_literal).min(bytes.len());
+            match &mut window {
+                Some(current) if found.start() <= current.end => current.end = end,
+                _ => {
+                    if let Some(done) = window.replace(found.start()..end) {
+                        scan_window(done);
+                    }
+                }
             }
-            found.sort_unstable_by_key(|range| range.start);
-            merge_windows(found.into_iter(), &mut scan_window);
+        }
+        if let Some(done) = window {
+            scan_window(done);
         }
         // One huge blob must not pin its size in every thread's scratch for the whole run.
         if lowered.capacity() > LOWERED_KEEP {
@@ -646,9 +605,9 @@ mod tests {
     use super::*;
     use crate::rules::Validation;
 
-    /// The SIMD candidate pass must report exactly what the automaton alone would, on text
-    /// full of glued, overlapping, mixed-case keywords.
-    fn assert_candidates_find_every_keyword(engine: &Engine) {
+    #[test]
+    fn simd_candidates_find_every_overlapping_keyword() {
+        let engine = Engine::new(Arc::new(RuleSet::builtin().unwrap()));
         let automaton = engine.automaton.as_ref().unwrap();
         let literals: Vec<String> = engine
             .rules
@@ -658,6 +617,7 @@ mod tests {
             .map(|k| k.to_ascii_lowercase())
             .collect();
         assert!(!literals.is_empty());
+        // Keywords glued together, overlapping, in mixed case, between ordinary text.
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let mut text = Vec::new();
         for _ in 0..4000 {
@@ -673,54 +633,21 @@ mod tests {
                 _ => text.extend_from_slice(literal),
             }
         }
-        let mut expected: Vec<(usize, usize, usize)> = automaton
+        let expected: Vec<(usize, usize, usize)> = automaton
             .find_overlapping_iter(&text)
             .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
             .collect();
-        assert!(expected.len() > 1000);
-        if engine.candidates.is_empty() {
-            return; // no SIMD on this CPU: the automaton runs alone
-        }
         let mut found = Vec::new();
-        engine.keyword_hits(automaton, &text, &mut Vec::new(), |m| {
-            found.push((m.start(), m.end(), m.pattern().as_usize()))
-        });
-        found.sort_unstable();
-        expected.sort_unstable();
-        assert_eq!(found, expected);
-    }
-
-    #[test]
-    fn simd_candidates_find_every_overlapping_keyword() {
-        assert_candidates_find_every_keyword(&Engine::new(Arc::new(RuleSet::builtin().unwrap())));
-    }
-
-    #[test]
-    fn keyword_sets_beyond_one_simd_searcher_find_every_keyword() {
-        // 300 keywords sharing prefixes and lengths from 3 bytes up, as a large rule pack has.
-        let mut toml = String::new();
-        for i in 0..300 {
-            let keyword = match i % 3 {
-                0 => format!("k{i:x}_"),
-                1 => format!("pre{i}-tok"),
-                _ => format!("{}{i}", ["xk", "sk", "api_", "token"][i % 4]),
-            };
-            toml.push_str(&format!(
-                "[[rule]]\nid = \"r{i}\"\ntitle = \"t\"\nkind = \"secret\"\nseverity = \"low\"\n\
-                 keywords = [{keyword:?}]\nregex = \'\'\'{}Z{{20}}\'\'\'\nremediation = \"r\"\n\
-                 checklist = \"c\"\nexamples = [\"{keyword}{z}\"]\nnegative_examples = [\"none\"]\n",
-                keyword,
-                z = "Z".repeat(20)
-            ));
+        if engine.candidates.is_some() {
+            engine.keyword_hits(automaton, &text, &mut Vec::new(), |m| {
+                found.push((m.start(), m.end(), m.pattern().as_usize()))
+            });
+            found.sort_unstable();
+            let mut expected = expected.clone();
+            expected.sort_unstable();
+            assert_eq!(found, expected);
         }
-        let mut set = RuleSet::default();
-        set.add_file("many.toml", &toml, Validation::ParseOnly)
-            .unwrap();
-        let engine = Engine::new(Arc::new(set));
-        if !engine.candidates.is_empty() {
-            assert!(engine.candidates.len() >= 5);
-        }
-        assert_candidates_find_every_keyword(&engine);
+        assert!(expected.len() > 1000);
     }
 
     fn engine_with(rule_toml: &str) -> Engine {
