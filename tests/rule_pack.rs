@@ -440,7 +440,11 @@ fn every_category_is_found_with_its_rule_and_nothing_else() {
         missing.is_empty() && unexpected.is_empty(),
         "missing: {missing:#?}\nunexpected: {unexpected:#?}"
     );
-    assert_eq!(found.len(), expected.len(), "duplicate findings: {found:#?}");
+    assert_eq!(
+        found.len(),
+        expected.len(),
+        "duplicate findings: {found:#?}"
+    );
     // Every category of the pack is represented.
     for rule in [
         "gcp-service-account-key",
@@ -458,7 +462,11 @@ fn every_category_is_found_with_its_rule_and_nothing_else() {
 fn placeholders_and_lookalikes_yield_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let lines = lookalikes();
-    write(dir.path(), "config/settings.env.example", lines.join("\n") + "\n");
+    write(
+        dir.path(),
+        "config/settings.env.example",
+        lines.join("\n") + "\n",
+    );
     write(dir.path(), "src/config.py", lines.join("\n") + "\n");
     let (code, report) = scan_json(dir.path(), &[]);
     assert!(findings(&report).is_empty(), "{report:#}");

@@ -20,7 +20,10 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
     ("chat.toml", include_str!("../../rules/chat.toml")),
     ("payments.toml", include_str!("../../rules/payments.toml")),
     ("ai.toml", include_str!("../../rules/ai.toml")),
-    ("registries.toml", include_str!("../../rules/registries.toml")),
+    (
+        "registries.toml",
+        include_str!("../../rules/registries.toml"),
+    ),
 ];
 
 #[cfg(test)]
