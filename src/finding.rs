@@ -242,9 +242,11 @@ fn snippet(bytes: &[u8], line_start: usize, value: Range<usize>) -> Snippet {
 /// few characters, then `…`. The number of characters shown grows with the secret's length and
 /// never exceeds four, so a short password shows at most one.
 pub fn redact(secret: &str, keywords: &[String]) -> String {
-    if secret.starts_with("-----BEGIN") {
-        let header = secret.lines().next().unwrap_or("");
-        return format!("{header}…");
+    if let Some(rest) = secret.strip_prefix("-----BEGIN") {
+        // The header ends at its closing dashes, not at a line end: a key inside JSON (a cloud
+        // service account file) is one line with `\n` escapes, and must not be shown whole.
+        let header_end = rest.find("-----").map_or(0, |i| i + 5);
+        return format!("-----BEGIN{}…", &rest[..header_end]);
     }
     let prefix_len = keywords
         .iter()
@@ -308,6 +310,13 @@ mod tests {
                 &[]
             ),
             "-----BEGIN RSA PRIVATE KEY-----…"
+        );
+        assert_eq!(
+            redact(
+                "-----BEGIN PRIVATE KEY-----\\nQUJDRA\\n-----END PRIVATE KEY-----\\n",
+                &[]
+            ),
+            "-----BEGIN PRIVATE KEY-----…"
         );
     }
 

@@ -17,6 +17,13 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
         "client-exposure.toml",
         include_str!("../../rules/client-exposure.toml"),
     ),
+    ("chat.toml", include_str!("../../rules/chat.toml")),
+    ("payments.toml", include_str!("../../rules/payments.toml")),
+    ("ai.toml", include_str!("../../rules/ai.toml")),
+    (
+        "registries.toml",
+        include_str!("../../rules/registries.toml"),
+    ),
 ];
 
 #[cfg(test)]
