@@ -47,7 +47,12 @@ pub fn scan(
         Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
-    let index = repo.index()?;
+    // Inside a pre-commit hook git names the index the commit is made from: `git commit -a` and
+    // `git commit PATH` build a temporary one and leave .git/index as it was.
+    let index = match std::env::var_os("GIT_INDEX_FILE").filter(|p| !p.is_empty()) {
+        Some(path) => git2::Index::open(Path::new(&path))?,
+        None => repo.index()?,
+    };
     let mut diff = repo.diff_tree_to_index(
         head_tree.as_ref(),
         Some(&index),
