@@ -43,9 +43,14 @@ write_outputs() {
 
 # A problem with the setup, not with secrets: an annotation, the outputs, exit 2.
 fail() {
-    echo "::error title=credlint::$*"
+    local message="$*"
+    # Escaped as workflow command data: an input cannot end the command or start another.
+    message="${message//%/%25}"
+    message="${message//$'\r'/%0D}"
+    message="${message//$'\n'/%0A}"
+    echo "::error title=credlint::$message"
     if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
-        printf '## credlint\n\n**Not scanned:** %s\n' "$*" >>"$GITHUB_STEP_SUMMARY"
+        printf '## credlint\n\n**Not scanned:** %s\n' "$message" >>"$GITHUB_STEP_SUMMARY"
     fi
     write_outputs 0 2 ""
     finish 2
@@ -95,6 +100,18 @@ shallow_error() {
     fail "$1 The checkout is shallow: set 'fetch-depth: 0' on actions/checkout (with: fetch-depth: 0) so that credlint sees the history it has to scan."
 }
 
+# In a shallow checkout, a range whose commits reach the shallow boundary would be scanned
+# wrongly: the cut-off commit looks as if it added every file it has. Stops with a message then.
+check_range_history() {
+    local range="$1" what="$2" shallow_file
+    is_shallow || return 0
+    shallow_file="$(git rev-parse --git-path shallow)"
+    [[ -s "$shallow_file" ]] || return 0
+    if grep -qxFf "$shallow_file" < <(git rev-list "$range" 2>/dev/null); then
+        shallow_error "The history of $what is cut off by the shallow checkout."
+    fi
+}
+
 # The commits a new branch brings: reachable from $1 and from no other remote-tracking branch.
 # `credlint git --range` takes one BASE, so this picks, among the boundary commits of that set,
 # the one that leaves the fewest commits in BASE..AFTER. Any boundary commit is reachable from
@@ -112,17 +129,16 @@ new_commits() {
         fi
         hide+=("$ref")
     done < <(git for-each-ref --format='%(refname)' refs/remotes)
-    local -a listed=()
-    mapfile -t listed < <(git rev-list --boundary "$after" --not ${hide[@]+"${hide[@]}"})
     local -a boundary=()
     local count=0 line
-    for line in ${listed[@]+"${listed[@]}"}; do
+    # (No mapfile: macOS runners may have bash 3.2.)
+    while IFS= read -r line; do
         if [[ "$line" == -* ]]; then
             boundary+=("${line#-}")
-        else
+        elif [[ -n "$line" ]]; then
             count=$((count + 1))
         fi
-    done
+    done < <(git rev-list --boundary "$after" --not ${hide[@]+"${hide[@]}"})
     if ((count == 0)); then
         scan_mode=range
         scan_range="$after..$after"
@@ -188,6 +204,7 @@ if [[ "$scan" == "auto" ]]; then
             scan_mode=range
             scan_range="$base..$head"
             scan_what="the commits of the pull request ($scan_range)"
+            check_range_history "$scan_range" "the pull request"
             ;;
         push)
             before="$(event_field before)"
@@ -211,6 +228,7 @@ if [[ "$scan" == "auto" ]]; then
                     scan_mode=range
                     scan_range="$before..$after"
                     scan_what="the pushed commits ($scan_range)"
+                    check_range_history "$scan_range" "the push"
                 else
                     # A new branch, or a force push whose old tip is gone: which commits are new
                     # needs the whole history.
@@ -235,7 +253,7 @@ if [[ "$scan" == "auto" ]]; then
 elif [[ "$scan" == "full" ]]; then
     scan_mode=full
     scan_what="the full history (every ref), as the scan input asks"
-elif [[ "$scan" == *..* ]]; then
+elif [[ "$scan" == *..* && "$scan" =~ ^[^[:space:]]+$ ]]; then
     left="${scan%%..*}"
     left="${left:-HEAD}"
     if ! has_commit "$left"; then
@@ -244,6 +262,7 @@ elif [[ "$scan" == *..* ]]; then
     scan_mode=range
     scan_range="$scan"
     scan_what="$scan, as the scan input asks"
+    check_range_history "$scan_range" "$scan"
 else
     fail "the scan input must be auto, full or a range BASE..HEAD, not '$scan'"
 fi

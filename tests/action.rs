@@ -35,7 +35,16 @@ impl Fixture {
     }
 
     fn with_clone(clone_args: &[&str]) -> Fixture {
+        Fixture::build(clone_args, 0)
+    }
+
+    /// `earlier` clean commits on main come before c0.
+    fn build(clone_args: &[&str], earlier: usize) -> Fixture {
         let upstream = Repo::new();
+        for i in 0..earlier {
+            upstream.write("history.txt", format!("{i}\n"));
+            upstream.commit_all("Earlier");
+        }
         let old_secret = fake::transcodely_live();
         let new_secret = fake::transcodely_live();
         upstream.write("README.md", "# demo\n");
@@ -127,7 +136,13 @@ impl Run {
 
 /// Runs action/scan.sh in the fixture's workspace.
 fn scan(f: &Fixture, event_name: &str, event: &Value, inputs: &[(&str, &str)]) -> Run {
-    scan_in(f.workspace.path(), event_name, event, inputs, "refs/heads/feature")
+    scan_in(
+        f.workspace.path(),
+        event_name,
+        event,
+        inputs,
+        "refs/heads/feature",
+    )
 }
 
 fn scan_in(
@@ -230,7 +245,11 @@ fn assert_only_the_new_secret(f: &Fixture, run: &Run) {
     let sarif_out = run.outputs.get("sarif").unwrap();
     assert_eq!(
         Path::new(sarif_out),
-        f.workspace.path().canonicalize().unwrap().join("credlint.sarif")
+        f.workspace
+            .path()
+            .canonicalize()
+            .unwrap()
+            .join("credlint.sarif")
     );
     assert_eq!(
         run.sarif_results(),
@@ -245,8 +264,10 @@ fn assert_only_the_new_secret(f: &Fixture, run: &Run) {
         assert!(!run.summary.contains(secret.as_str()), "secret in summary");
     }
     assert!(
-        run.stdout.lines().any(|l| l.starts_with("::error file=app/config.py,line=3,")
-            && l.contains("transcodely-live-key")),
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("::error file=app/config.py,line=3,")
+                && l.contains("transcodely-live-key")),
         "annotation:\n{}",
         run.stdout
     );
@@ -356,14 +377,29 @@ fn inputs_override_the_event() {
     let f = Fixture::new();
     f.checkout(&f.c3);
     // scan: full on a pull request.
-    let run = scan(&f, "pull_request", &f.pull_request(), &[("INPUT_SCAN", "full")]);
+    let run = scan(
+        &f,
+        "pull_request",
+        &f.pull_request(),
+        &[("INPUT_SCAN", "full")],
+    );
     assert_outputs(&run, 2, 1);
     // scan: a range.
     let range = format!("{}..{}", f.c2, f.c3);
-    let run = scan(&f, "pull_request", &f.pull_request(), &[("INPUT_SCAN", &range)]);
+    let run = scan(
+        &f,
+        "pull_request",
+        &f.pull_request(),
+        &[("INPUT_SCAN", &range)],
+    );
     assert_outputs(&run, 0, 0);
     // fail-on above the finding's severity: reported, not failing.
-    let run = scan(&f, "pull_request", &f.pull_request(), &[("INPUT_FAIL_ON", "none")]);
+    let run = scan(
+        &f,
+        "pull_request",
+        &f.pull_request(),
+        &[("INPUT_FAIL_ON", "none")],
+    );
     assert_outputs(&run, 1, 0);
     // Extra arguments, split on whitespace and passed as words.
     let run = scan(
@@ -376,7 +412,12 @@ fn inputs_override_the_event() {
     // A word with shell syntax stays a word (and credlint rejects it).
     let marker = f.workspace.path().join("injected");
     let args = format!("--exclude $(touch {})", marker.display());
-    let run = scan(&f, "pull_request", &f.pull_request(), &[("INPUT_ARGS", &args)]);
+    let run = scan(
+        &f,
+        "pull_request",
+        &f.pull_request(),
+        &[("INPUT_ARGS", &args)],
+    );
     assert!(!marker.exists(), "the input was run as shell code");
     assert_eq!(run.code, 2, "{}", run.stdout);
     // Another SARIF path and a working directory.
@@ -401,7 +442,12 @@ fn inputs_override_the_event() {
     );
     assert_eq!(run.sarif_results(), vec![("app/config.py".to_string(), 3)]);
     // An invalid scan input.
-    let run = scan(&f, "push", &f.push(&f.c0, &f.c3), &[("INPUT_SCAN", "everything")]);
+    let run = scan(
+        &f,
+        "push",
+        &f.push(&f.c0, &f.c3),
+        &[("INPUT_SCAN", "everything")],
+    );
     assert_eq!(run.code, 2);
 }
 
@@ -410,7 +456,10 @@ fn a_shallow_checkout_asks_for_fetch_depth_0() {
     let f = Fixture::with_clone(&["--depth", "1", "--no-single-branch"]);
     f.checkout(&f.c3);
     assert_eq!(
-        git_in(f.workspace.path(), &["rev-parse", "--is-shallow-repository"]),
+        git_in(
+            f.workspace.path(),
+            &["rev-parse", "--is-shallow-repository"]
+        ),
         "true"
     );
     for (name, event) in [
@@ -421,13 +470,30 @@ fn a_shallow_checkout_asks_for_fetch_depth_0() {
         let run = scan(&f, name, &event, &[]);
         assert_eq!(run.code, 2, "{name}: {}", run.stdout);
         assert!(
-            run.stdout.contains("::error title=credlint::") && run.stdout.contains("fetch-depth: 0"),
+            run.stdout.contains("::error title=credlint::")
+                && run.stdout.contains("fetch-depth: 0"),
             "{name}: {}",
             run.stdout
         );
         assert_eq!(run.outputs.get("exit-code").map(String::as_str), Some("2"));
         assert!(run.summary.contains("fetch-depth: 0"), "{}", run.summary);
     }
+}
+
+#[test]
+fn a_shallow_checkout_deep_enough_for_the_range_is_scanned() {
+    // Deep enough for feature (c0, c2, c3), not for main's earlier history.
+    let f = Fixture::build(&["--depth", "3", "--no-single-branch"], 3);
+    f.checkout(&f.c3);
+    assert_eq!(
+        git_in(
+            f.workspace.path(),
+            &["rev-parse", "--is-shallow-repository"]
+        ),
+        "true"
+    );
+    let run = scan(&f, "pull_request", &f.pull_request(), &[]);
+    assert_only_the_new_secret(&f, &run);
 }
 
 #[test]
@@ -447,10 +513,20 @@ fn scanned_content_cannot_inject_workflow_commands() {
     let url = format!("file://{}", upstream.path().display());
     git_in(workspace.path(), &["clone", "-q", &url, "."]);
     let event = json!({ "pull_request": { "base": { "sha": base }, "head": { "sha": head } } });
-    let run = scan_in(workspace.path(), "pull_request", &event, &[], "refs/pull/1/merge");
+    let run = scan_in(
+        workspace.path(),
+        "pull_request",
+        &event,
+        &[],
+        "refs/pull/1/merge",
+    );
     assert_outputs(&run, 1, 1);
     let commands: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("::")).collect();
     assert_eq!(commands.len(), 1, "{}", run.stdout);
-    assert!(commands[0].starts_with("::error file=x%2Cline=1%3A%3A%250A%3A%3Awarning"), "{}", commands[0]);
+    assert!(
+        commands[0].starts_with("::error file=x%2Cline=1%3A%3A%250A%3A%3Awarning"),
+        "{}",
+        commands[0]
+    );
     assert!(!run.stdout.lines().any(|l| l.starts_with("::warning")));
 }

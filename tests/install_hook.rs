@@ -53,7 +53,9 @@ fn assert_blocked(output: &Output, secret: &str) {
     assert!(all.contains("transcodely-live-key"), "no report:\n{all}");
     assert!(all.contains("config.py:2"), "no location:\n{all}");
     assert!(
-        all.contains("Commit blocked.") && all.contains("credlint:allow") && all.contains("baseline"),
+        all.contains("Commit blocked.")
+            && all.contains("credlint:allow")
+            && all.contains("baseline"),
         "no line on how to proceed:\n{all}"
     );
     assert!(!all.contains(secret), "the secret was printed:\n{all}");
@@ -69,7 +71,12 @@ fn the_hook_blocks_a_staged_secret_and_lets_a_clean_commit_through() {
     let script = read(&hook);
     assert!(script.starts_with("#!/bin/sh\n") && script.contains(MARKER));
     assert!(
-        script.contains(&*common::credlint_bin().canonicalize().unwrap().to_string_lossy()),
+        script.contains(
+            &*common::credlint_bin()
+                .canonicalize()
+                .unwrap()
+                .to_string_lossy()
+        ),
         "the hook runs the installing binary:\n{script}"
     );
     #[cfg(unix)]

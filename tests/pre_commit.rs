@@ -155,7 +155,10 @@ fn the_credlint_system_hook_blocks_a_staged_secret_and_passes_a_clean_commit() {
     let output = setup.commit();
     let all = text(&output);
     assert!(!output.status.success(), "the commit went through:\n{all}");
-    assert!(all.contains("credlint-system"), "pre-commit ran the hook:\n{all}");
+    assert!(
+        all.contains("credlint-system"),
+        "pre-commit ran the hook:\n{all}"
+    );
     assert!(all.contains("Failed"), "{all}");
     assert!(all.contains("transcodely-live-key"), "the report:\n{all}");
     assert!(all.contains("config.py:2"), "{all}");
@@ -167,7 +170,10 @@ fn the_credlint_system_hook_blocks_a_staged_secret_and_passes_a_clean_commit() {
     repo.git(&["add", "config.py"]);
     let output = setup.commit();
     let all = text(&output);
-    assert!(output.status.success(), "a clean commit was blocked:\n{all}");
+    assert!(
+        output.status.success(),
+        "a clean commit was blocked:\n{all}"
+    );
     assert!(all.contains("Passed"), "{all}");
     assert_ne!(git_in(repo.path(), &["rev-parse", "HEAD"]), head);
 }

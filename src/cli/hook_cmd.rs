@@ -113,7 +113,7 @@ fn hooks_dir(repo: &Path) -> Result<PathBuf, String> {
         .map_err(|_| "git printed a hooks path that is not UTF-8".to_string())?;
     let path = PathBuf::from(text.trim_end_matches(['\n', '\r']));
     // A relative answer is relative to where git ran.
-    Ok(if path.is_absolute() {
+    Ok(if path.is_absolute() || repo == Path::new(".") {
         path
     } else {
         repo.join(path)
@@ -142,7 +142,7 @@ fn script(binary: Option<&Path>) -> String {
          \x20   if command -v credlint >/dev/null 2>&1; then\n\
          \x20       CREDLINT=credlint\n\
          \x20   else\n\
-         \x20       echo \"credlint pre-commit hook: credlint is not installed (looked for $CREDLINT and on PATH); install it, or run 'credlint install-hook --uninstall' with it\" >&2\n\
+         \x20       echo \"credlint pre-commit hook: credlint is not installed (looked for $CREDLINT and on PATH); install it or remove this hook ($0)\" >&2\n\
          \x20       exit 1\n\
          \x20   fi\n\
          fi\n\
