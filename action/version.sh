@@ -5,18 +5,19 @@
 set -euo pipefail
 root="${GITHUB_ACTION_PATH:?GITHUB_ACTION_PATH is not set}"
 cd "$root"
-hash() {
+sha256() {
     if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi
 }
 key="$(
     {
         printf 'ref %s\n' "${ACTION_REF:-}"
-        find Cargo.toml Cargo.lock build.rs src rules -type f 2>/dev/null | LC_ALL=C sort |
+        # (Some of these may not exist: build.rs.)
+        { find Cargo.toml Cargo.lock build.rs src rules schema -type f 2>/dev/null || true; } | LC_ALL=C sort |
             while IFS= read -r file; do
                 printf '%s ' "$file"
                 cksum <"$file"
             done
-    } | hash | cut -c1-32
+    } | sha256 | cut -c1-32
 )"
 echo "credlint action source: $root (key $key)"
 echo "key=$key" >>"${GITHUB_OUTPUT:?GITHUB_OUTPUT is not set}"

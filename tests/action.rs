@@ -530,3 +530,71 @@ fn scanned_content_cannot_inject_workflow_commands() {
     );
     assert!(!run.stdout.lines().any(|l| l.starts_with("::warning")));
 }
+
+/// Runs one of the action's other scripts with `env`; returns (exit code, stdout, GITHUB_OUTPUT).
+fn run_script(name: &str, env: &[(&str, &Path)], vars: &[(&str, &str)]) -> (i32, String, String) {
+    let runner = tempfile::tempdir().unwrap();
+    let output_path = runner.path().join("output.txt");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("action").join(name);
+    let mut command = std::process::Command::new("bash");
+    command
+        .arg(&script)
+        .current_dir(runner.path())
+        .env("GITHUB_OUTPUT", &output_path)
+        .env_remove("EXIT_CODE")
+        .env_remove("ACTION_REF");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    for (k, v) in vars {
+        command.env(k, v);
+    }
+    let output = command.output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        std::fs::read_to_string(&output_path).unwrap_or_default(),
+    )
+}
+
+#[test]
+fn the_cache_key_follows_the_action_source() {
+    let action = tempfile::tempdir().unwrap();
+    common::write(action.path(), "Cargo.toml", "[package]\n");
+    common::write(action.path(), "src/main.rs", "fn main() {}\n");
+    common::write(action.path(), "rules/a.toml", "\n");
+    let key = |vars: &[(&str, &str)]| {
+        let (code, out, outputs) =
+            run_script("version.sh", &[("GITHUB_ACTION_PATH", action.path())], vars);
+        assert_eq!(code, 0, "{out}");
+        let key = outputs.strip_prefix("key=").unwrap().trim().to_string();
+        assert_eq!(key.len(), 32, "{outputs}");
+        key
+    };
+    let first = key(&[("ACTION_REF", "v1")]);
+    assert_eq!(key(&[("ACTION_REF", "v1")]), first, "stable");
+    common::write(action.path(), "rules/a.toml", "# changed\n");
+    let changed = key(&[("ACTION_REF", "v1")]);
+    assert_ne!(changed, first, "a changed rule file is a new build");
+    assert_ne!(key(&[("ACTION_REF", "v2")]), changed);
+}
+
+#[test]
+fn the_last_step_fails_with_the_scan_exit_code() {
+    for (code, expected) in [("0", 0), ("1", 1), ("2", 2), ("", 2)] {
+        let (got, out, _) = run_script("finish.sh", &[], &[("EXIT_CODE", code)]);
+        assert_eq!(got, expected, "EXIT_CODE={code:?}: {out}");
+    }
+    // The scan step itself exits 0 when the action defers the failure to that last step.
+    let f = Fixture::new();
+    f.checkout(&f.c3);
+    let run = scan(
+        &f,
+        "pull_request",
+        &f.pull_request(),
+        &[("CREDLINT_ACTION_DEFER_EXIT", "1")],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.outputs.get("exit-code").map(String::as_str), Some("1"));
+    assert_eq!(run.sarif_results(), vec![("app/config.py".to_string(), 3)]);
+}
