@@ -535,7 +535,9 @@ fn scanned_content_cannot_inject_workflow_commands() {
 fn run_script(name: &str, env: &[(&str, &Path)], vars: &[(&str, &str)]) -> (i32, String, String) {
     let runner = tempfile::tempdir().unwrap();
     let output_path = runner.path().join("output.txt");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("action").join(name);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("action")
+        .join(name);
     let mut command = std::process::Command::new("bash");
     command
         .arg(&script)
@@ -597,4 +599,42 @@ fn the_last_step_fails_with_the_scan_exit_code() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(run.outputs.get("exit-code").map(String::as_str), Some("1"));
     assert_eq!(run.sarif_results(), vec![("app/config.py".to_string(), 3)]);
+}
+
+#[test]
+fn action_yml_passes_inputs_through_env_only() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let action = std::fs::read_to_string(root.join("action.yml")).unwrap();
+    assert!(action.contains("using: composite"));
+    let mut in_run_block = false;
+    for line in action.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("run:") {
+            assert!(!line.contains("${{"), "expression in a run: line: {line}");
+            in_run_block = trimmed.trim_end().ends_with('|') || trimmed.trim_end().ends_with('>');
+            continue;
+        }
+        if in_run_block
+            && !trimmed.is_empty()
+            && !trimmed.starts_with("- ")
+            && !trimmed.contains(": ")
+        {
+            assert!(!line.contains("${{"), "expression in a run: block: {line}");
+        } else {
+            in_run_block = false;
+        }
+    }
+    // Every input the scan script reads is set from the action's inputs.
+    let script = std::fs::read_to_string(root.join("action/scan.sh")).unwrap();
+    for input in ["scan", "sarif-path", "fail-on", "args", "working-directory"] {
+        let var = format!("INPUT_{}", input.to_uppercase().replace('-', "_"));
+        assert!(script.contains(&var), "scan.sh reads {var}");
+        assert!(
+            action.contains(&format!("{var}: ${{{{ inputs.{input} }}}}")),
+            "action.yml sets {var} from inputs.{input}"
+        );
+    }
+    assert!(action.contains("uses: github/codeql-action/upload-sarif@v3"));
+    assert!(action.contains("category: credlint"));
+    assert!(action.contains("if: inputs.upload-sarif == 'true'"));
 }
