@@ -37,6 +37,9 @@ pub enum Command {
     Baseline(BaselineArgs),
     /// Check a configuration file (.credlint.toml) without scanning, or print its JSON schema.
     Config(ConfigCommandArgs),
+    /// Install a git pre-commit hook that runs `credlint staged` (honours core.hooksPath), or
+    /// remove it with --uninstall.
+    InstallHook(InstallHookArgs),
 }
 
 #[derive(Debug, Args)]
@@ -238,6 +241,20 @@ pub struct ConfigCommandArgs {
     pub schema: bool,
     /// The file to check [default: the .credlint.toml that `credlint scan .` would use].
     pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallHookArgs {
+    /// The repository (a work tree or any directory inside one).
+    #[arg(default_value = ".")]
+    pub repo: PathBuf,
+    /// Replace a pre-commit hook that credlint did not write (it is kept as
+    /// pre-commit.credlint-backup).
+    #[arg(long, conflicts_with = "uninstall")]
+    pub force: bool,
+    /// Remove the hook credlint installed (never a hook it did not write).
+    #[arg(long)]
+    pub uninstall: bool,
 }
 
 fn parse_format(text: &str) -> Result<Format, String> {

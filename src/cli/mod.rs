@@ -6,6 +6,7 @@ mod args;
 mod baseline_cmd;
 mod config_cmd;
 mod git_cmd;
+mod hook_cmd;
 mod output;
 mod rules_cmd;
 mod rules_doc;
@@ -44,6 +45,7 @@ pub fn main() -> i32 {
         Command::Rules(args) => rules_cmd::run(args),
         Command::Baseline(args) => baseline_cmd::run(args),
         Command::Config(args) => config_cmd::run(args),
+        Command::InstallHook(args) => hook_cmd::run(args),
     };
     match result {
         Ok(code) => code,

@@ -6,8 +6,9 @@ use std::time::Instant;
 use super::args::StagedArgs;
 use super::git_cmd::{git_options, load_settings};
 use super::output;
+use super::EXIT_FINDINGS;
 use crate::filter::baseline::Scope;
-use crate::report::ScanMode;
+use crate::report::{Format, ScanMode};
 use crate::scan::Scanner;
 use crate::source::git::staged;
 use crate::source::ScanStats;
@@ -20,7 +21,7 @@ pub fn run(args: StagedArgs) -> Result<i32, String> {
     let options = git_options(&settings, &args.output);
     let result = staged::scan(&args.repo, &options, &scanner, &stats).map_err(|e| e.to_string())?;
     // A staged change is part of some files: no baseline entry can be called stale.
-    Ok(output::finish_findings(
+    let code = output::finish_findings(
         &args.output,
         &settings,
         result.findings,
@@ -29,5 +30,13 @@ pub fn run(args: StagedArgs) -> Result<i32, String> {
         ScanMode::Staged,
         started,
         &Scope::Nothing,
-    ))
+    );
+    if code == EXIT_FINDINGS && matches!(args.output.format, Format::Human) && !args.output.quiet {
+        // What a blocked commit can do next, after the report (the pre-commit hook's output).
+        println!("{PROCEED}");
+    }
+    Ok(code)
 }
+
+/// The one line after a blocked commit's report: the ways forward (README, "Suppressing findings").
+pub const PROCEED: &str = "Commit blocked. Remove the secret (and revoke it if it is real), or if it is not a secret add a `credlint:allow RULE-ID` comment on its line, or accept it in a baseline (`credlint baseline --output .credlint-baseline.json`, then `baseline = \".credlint-baseline.json\"` under [scan] in .credlint.toml).";

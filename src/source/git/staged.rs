@@ -47,12 +47,23 @@ pub fn scan(
         Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
-    let index = repo.index().map_err(|e| {
+    // Inside a pre-commit hook git names the index the commit is made from: `git commit -a` and
+    // `git commit PATH` build a temporary one and leave .git/index as it was.
+    let named_index = std::env::var_os("GIT_INDEX_FILE").filter(|p| !p.is_empty());
+    let index = match &named_index {
+        Some(path) => git2::Index::open(Path::new(path)),
+        None => repo.index(),
+    }
+    .map_err(|e| {
+        let path = match &named_index {
+            Some(path) => Path::new(path).to_path_buf(),
+            None => repo.path().join("index"),
+        };
         GitError::Git(format!(
             "cannot read the staging area ({}): {}; if `git status` fails too, the index is \
              damaged: delete that file and run `git reset` to rebuild it from the last commit, \
              then stage your changes again",
-            repo.path().join("index").display(),
+            path.display(),
             e.message()
         ))
     })?;

@@ -1,0 +1,194 @@
+//! `credlint install-hook`: writes a git pre-commit hook that runs `credlint staged`, or with
+//! `--uninstall` removes it.
+//!
+//! The hooks directory is the one git itself uses (`git rev-parse --git-path hooks`), so
+//! `core.hooksPath`, linked worktrees and `GIT_DIR` are honoured. The hook carries a marker line;
+//! a hook without it belongs to someone else and is never replaced (unless `--force`, which keeps
+//! it beside as `pre-commit.credlint-backup`) nor removed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::args::InstallHookArgs;
+use super::EXIT_CLEAN;
+
+/// The line that marks a hook as written by credlint.
+pub const MARKER: &str = "# credlint-managed-hook: remove with `credlint install-hook --uninstall`";
+
+const HOOK: &str = "pre-commit";
+const BACKUP: &str = "pre-commit.credlint-backup";
+
+pub fn run(args: InstallHookArgs) -> Result<i32, String> {
+    let hooks = hooks_dir(&args.repo)?;
+    let hook = hooks.join(HOOK);
+    let existing = match std::fs::read(&hook) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(format!("cannot read {}: {e}", hook.display())),
+    };
+    let ours = existing
+        .as_deref()
+        .is_some_and(|b| String::from_utf8_lossy(b).contains(MARKER));
+    if args.uninstall {
+        return uninstall(&hook, existing.is_some(), ours);
+    }
+    if existing.is_some() && !ours {
+        if !args.force {
+            return Err(format!(
+                "{} already exists and was not written by credlint; it is left alone. \
+                 `credlint install-hook --force` replaces it (keeping it as {BACKUP}), \
+                 or call `credlint staged` from it yourself",
+                hook.display()
+            ));
+        }
+        let backup = hooks.join(BACKUP);
+        std::fs::rename(&hook, &backup).map_err(|e| {
+            format!(
+                "cannot move {} to {}: {e}",
+                hook.display(),
+                backup.display()
+            )
+        })?;
+        eprintln!(
+            "credlint: moved the existing hook to {} (it no longer runs)",
+            backup.display()
+        );
+    }
+    std::fs::create_dir_all(&hooks)
+        .map_err(|e| format!("cannot create {}: {e}", hooks.display()))?;
+    let binary = current_binary();
+    write_executable(&hook, &script(binary.as_deref()))
+        .map_err(|e| format!("cannot write {}: {e}", hook.display()))?;
+    let runs = binary.map_or_else(
+        || "credlint from PATH".to_string(),
+        |b| b.display().to_string(),
+    );
+    let verb = if ours { "updated" } else { "installed" };
+    eprintln!(
+        "credlint: {verb} the pre-commit hook {} (runs `credlint staged` with {runs})",
+        hook.display()
+    );
+    Ok(EXIT_CLEAN)
+}
+
+fn uninstall(hook: &Path, exists: bool, ours: bool) -> Result<i32, String> {
+    if !exists {
+        eprintln!(
+            "credlint: no pre-commit hook at {}; nothing to remove",
+            hook.display()
+        );
+        return Ok(EXIT_CLEAN);
+    }
+    if !ours {
+        return Err(format!(
+            "{} was not written by credlint; it is left alone",
+            hook.display()
+        ));
+    }
+    std::fs::remove_file(hook).map_err(|e| format!("cannot remove {}: {e}", hook.display()))?;
+    eprintln!("credlint: removed the pre-commit hook {}", hook.display());
+    Ok(EXIT_CLEAN)
+}
+
+/// The directory git runs hooks from, as git itself computes it.
+fn hooks_dir(repo: &Path) -> Result<PathBuf, String> {
+    if !repo.is_dir() {
+        return Err(format!("{} is not a directory", repo.display()));
+    }
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(["rev-parse", "--git-path", "hooks"])
+        .output()
+        .map_err(|e| format!("cannot run git (is it installed and on PATH?): {e}"))?;
+    if !output.status.success() {
+        let message = String::from_utf8_lossy(&output.stderr);
+        return Err(format!(
+            "{} is not in a git repository: {}",
+            repo.display(),
+            message.trim()
+        ));
+    }
+    let text = String::from_utf8(output.stdout)
+        .map_err(|_| "git printed a hooks path that is not UTF-8".to_string())?;
+    let path = PathBuf::from(text.trim_end_matches(['\n', '\r']));
+    // A relative answer is relative to where git ran.
+    Ok(if path.is_absolute() || repo == Path::new(".") {
+        path
+    } else {
+        repo.join(path)
+    })
+}
+
+/// The absolute path of this executable, when there is one that a hook can run later.
+fn current_binary() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let exe = exe.canonicalize().unwrap_or(exe);
+    (exe.is_absolute() && exe.is_file()).then_some(exe)
+}
+
+/// The hook: runs the credlint that installed it, or the one on PATH when that one is gone.
+fn script(binary: Option<&Path>) -> String {
+    let pinned = binary
+        .map(|b| sh_quote(&b.to_string_lossy()))
+        .unwrap_or_else(|| "''".to_string());
+    format!(
+        "#!/bin/sh\n\
+         {MARKER}\n\
+         # Blocks a commit that adds a secret: runs `credlint staged` on what is being committed.\n\
+         # `git commit --no-verify` skips it for one commit.\n\
+         CREDLINT={pinned}\n\
+         if [ -z \"$CREDLINT\" ] || [ ! -x \"$CREDLINT\" ]; then\n\
+         \x20   if command -v credlint >/dev/null 2>&1; then\n\
+         \x20       CREDLINT=credlint\n\
+         \x20   else\n\
+         \x20       echo \"credlint pre-commit hook: credlint is not installed (looked for $CREDLINT and on PATH); install it or remove this hook ($0)\" >&2\n\
+         \x20       exit 1\n\
+         \x20   fi\n\
+         fi\n\
+         exec \"$CREDLINT\" staged\n"
+    )
+}
+
+/// Quotes a string for a POSIX shell.
+fn sh_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+fn write_executable(path: &Path, content: &str) -> std::io::Result<()> {
+    let temp = path.with_file_name(format!(".{HOOK}.credlint-{}.tmp", std::process::id()));
+    let result = (|| {
+        std::fs::write(&temp, content)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(0o755))?;
+        }
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_survives_quotes_and_spaces() {
+        assert_eq!(sh_quote("/a b/c"), "'/a b/c'");
+        assert_eq!(sh_quote("/it's"), "'/it'\\''s'");
+    }
+
+    #[test]
+    fn the_script_is_marked_and_falls_back_to_path() {
+        let text = script(Some(Path::new("/opt/credlint")));
+        assert!(text.starts_with("#!/bin/sh\n"));
+        assert!(text.contains(MARKER));
+        assert!(text.contains("CREDLINT='/opt/credlint'\n"));
+        assert!(text.ends_with("exec \"$CREDLINT\" staged\n"));
+        assert!(script(None).contains("CREDLINT=''\n"));
+    }
+}
