@@ -27,7 +27,11 @@ const FIXTURE_WORDS: &[&str] = &[
 /// A password-like value: letters, digits and symbols, with a digit guaranteed, and no word the
 /// generic rules read as a fixture.
 fn password(len: usize) -> String {
-    format!("{}{}", word_free(PASSWORD, len - 1), fake::from(b"23456789", 1))
+    format!(
+        "{}{}",
+        word_free(PASSWORD, len - 1),
+        fake::from(b"23456789", 1)
+    )
 }
 
 /// Random characters from `alphabet` with no fixture word in them.
@@ -43,8 +47,13 @@ fn word_free(alphabet: &[u8], len: usize) -> String {
     }
 }
 
+/// Hex in pieces of 16: `fake::from` wants more distinct characters than 16 for longer values.
 fn hex(len: usize) -> String {
-    fake::from(HEX, len)
+    let mut out = String::new();
+    while out.len() < len {
+        out.push_str(&fake::from(HEX, 16.min(len - out.len())));
+    }
+    out
 }
 
 /// 1-based line and column (in characters) of `needle` in `text`.
@@ -87,14 +96,16 @@ fn generic_and_provider_rules_find_the_planted_secrets_and_nothing_else() {
 
     // --- Planted secrets, generated for this run. ---------------------------------------------
     let db_password = password(18);
-    let django_secret = word_free(
-        b"abcdefghijklmnopqrstuvwxyz0123456789!@#^&*(-_=+)",
-        50,
-    );
+    let django_secret = word_free(b"abcdefghijklmnopqrstuvwxyz0123456789!@#^&*(-_=+)", 50);
     let compose_pg_password = word_free(ALNUM, 20);
     let compose_postgres_password = password(16);
     let env_db_password = password(20);
-    let sendgrid = format!("{}.{}.{}", "SG", fake::from(B64URL, 22), fake::from(B64URL, 43));
+    let sendgrid = format!(
+        "{}.{}.{}",
+        "SG",
+        fake::from(B64URL, 22),
+        fake::from(B64URL, 43)
+    );
     let redis_password = word_free(ALNUM, 32);
     let spring_password = password(16);
     let jdbc_password = word_free(ALNUM, 18);
@@ -200,7 +211,10 @@ PASSWORD_RESET_TIMEOUT = 259200
             r#"module.exports = {{
   search: {{ apiKey: "{js_api_key}", index: "products" }},
   monitoring: {{ DD_API_KEY: '{datadog}' }},
-  twilio: {{ accountSid: '{twilio_sid}', authToken: '{twilio_token}' }},
+  twilio: {{
+    accountSid: '{twilio_sid}',
+    authToken: '{twilio_token}',
+  }},
   db: {{ user: 'shop', password: process.env.DB_PASSWORD }},
   geo: {{ apiKey: config.get('geo.apiKey') }},
   session: {{ secret: 'keyboard cat', resave: false }},
@@ -284,10 +298,30 @@ export function LoginForm({ onSubmit }: { onSubmit: (u: string, p: string) => vo
 
     // --- What must be found. ------------------------------------------------------------------
     let expected = vec![
-        expect(root, "shop/settings.py", "generic-secret-assignment", &django_secret),
-        expect(root, "shop/settings.py", "generic-secret-assignment", &db_password),
-        expect(root, "docker-compose.yml", "generic-secret-config", &compose_postgres_password),
-        expect(root, "docker-compose.yml", "postgres-connection-string", &compose_pg_password),
+        expect(
+            root,
+            "shop/settings.py",
+            "generic-secret-assignment",
+            &django_secret,
+        ),
+        expect(
+            root,
+            "shop/settings.py",
+            "generic-secret-assignment",
+            &db_password,
+        ),
+        expect(
+            root,
+            "docker-compose.yml",
+            "generic-secret-config",
+            &compose_postgres_password,
+        ),
+        expect(
+            root,
+            "docker-compose.yml",
+            "postgres-connection-string",
+            &compose_pg_password,
+        ),
         expect(root, ".env", "generic-secret-config", &env_db_password),
         expect(root, ".env", "sendgrid-api-key", &sendgrid),
         expect(root, ".env", "redis-connection-string", &redis_password),
@@ -303,10 +337,25 @@ export function LoginForm({ onSubmit }: { onSubmit: (u: string, p: string) => vo
             "generic-secret-config",
             &spring_password,
         ),
-        expect(root, "config/services.js", "generic-secret-assignment", &js_api_key),
+        expect(
+            root,
+            "config/services.js",
+            "generic-secret-assignment",
+            &js_api_key,
+        ),
         expect(root, "config/services.js", "datadog-api-key", &datadog),
-        expect(root, "config/services.js", "twilio-account-sid", &twilio_sid),
-        expect(root, "config/services.js", "twilio-auth-token", &twilio_token),
+        expect(
+            root,
+            "config/services.js",
+            "twilio-account-sid",
+            &twilio_sid,
+        ),
+        expect(
+            root,
+            "config/services.js",
+            "twilio-auth-token",
+            &twilio_token,
+        ),
         expect(root, "keys/deploy.ppk", "putty-private-key", &putty_private),
         expect(root, "secrets/age.txt", "age-secret-key", &age_key),
     ];
@@ -349,7 +398,11 @@ export function LoginForm({ onSubmit }: { onSubmit: (u: string, p: string) => vo
     // The planted values never appear in the report.
     let text = report.to_string();
     for secret in [&db_password, &sendgrid, &twilio_token, &age_key] {
-        assert!(!text.contains(secret.as_str()), "a secret leaked into JSON");
+        assert!(
+            !text.contains(secret.as_str()),
+            "a secret of {} characters leaked into JSON",
+            secret.len()
+        );
     }
 }
 
@@ -407,6 +460,10 @@ const msg = { password: "Please enter your password" };
         "DB_PASSWORD=\nAPI_KEY=your-api-key\nJWT_SECRET=changeme\n",
     );
     let (code, report) = scan_json(root, &[]);
-    assert_eq!(findings(&report), Vec::<serde_json::Value>::new(), "{report:#}");
+    assert_eq!(
+        findings(&report),
+        Vec::<serde_json::Value>::new(),
+        "{report:#}"
+    );
     assert_eq!(code, 0);
 }
