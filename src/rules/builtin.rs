@@ -24,6 +24,13 @@ pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
         "registries.toml",
         include_str!("../../rules/registries.toml"),
     ),
+    ("databases.toml", include_str!("../../rules/databases.toml")),
+    ("messaging.toml", include_str!("../../rules/messaging.toml")),
+    (
+        "observability.toml",
+        include_str!("../../rules/observability.toml"),
+    ),
+    ("saas.toml", include_str!("../../rules/saas.toml")),
 ];
 
 #[cfg(test)]
