@@ -42,23 +42,38 @@ pub struct Location {
 pub struct Snippet {
     pub text: String,
     pub highlight: Range<usize>,
+    /// The same part of the line with every other secret found on it replaced by its redacted
+    /// form (two keys on one line must not show each other in full), and the value's range in
+    /// it; the value itself is still raw here.
+    pub masked_text: String,
+    pub masked_highlight: Range<usize>,
     /// Text was cut before / after the shown part of the line.
     pub cut_before: bool,
     pub cut_after: bool,
 }
 
 impl Snippet {
-    /// The line with the highlighted value replaced by `replacement` (the redacted form), and
-    /// the replacement's byte range in the result.
+    /// The masked line with the highlighted value replaced by `replacement` (the redacted
+    /// form), and the replacement's byte range in the result.
     pub fn with_value(&self, replacement: &str) -> (String, Range<usize>) {
-        let mut out = String::with_capacity(self.text.len());
-        out.push_str(&self.text[..self.highlight.start]);
+        let text = &self.masked_text;
+        let highlight = &self.masked_highlight;
+        let mut out = String::with_capacity(text.len());
+        out.push_str(&text[..highlight.start]);
         let start = out.len();
         out.push_str(replacement);
         let end = out.len();
-        out.push_str(&self.text[self.highlight.end..]);
+        out.push_str(&text[highlight.end..]);
         (out, start..end)
     }
+}
+
+/// A secret found in a blob, as other findings' lines must show it: its byte range and its
+/// redacted form.
+#[derive(Debug, Clone)]
+pub struct HiddenValue {
+    pub span: Range<usize>,
+    pub redacted: String,
 }
 
 #[derive(Debug, Clone)]
@@ -103,10 +118,15 @@ impl Finding {
         if self.snippet.highlight.is_empty() && self.snippet.text.is_empty() {
             return (String::new(), 0..0);
         }
-        if self.redact && !show_secrets {
+        if show_secrets {
+            (self.snippet.text.clone(), self.snippet.highlight.clone())
+        } else if self.redact {
             self.snippet.with_value(&self.redacted)
         } else {
-            (self.snippet.text.clone(), self.snippet.highlight.clone())
+            (
+                self.snippet.masked_text.clone(),
+                self.snippet.masked_highlight.clone(),
+            )
         }
     }
 }
@@ -150,7 +170,9 @@ impl<'a> FindingBuilder<'a> {
         (self.line, self.line_start)
     }
 
-    pub fn build(&mut self, rule: &Rule, found: &Match) -> Finding {
+    /// The finding for `found`. `hidden` lists every secret found in the blob (in any order),
+    /// so that the line shown for this finding hides the others.
+    pub fn build(&mut self, rule: &Rule, found: &Match, hidden: &[HiddenValue]) -> Finding {
         let bytes = self.bytes;
         let span = found.secret.clone();
         let (start_line, start_line_at) = self.position(span.start);
@@ -190,7 +212,7 @@ impl<'a> FindingBuilder<'a> {
             },
             byte_span: span.clone(),
             fingerprint: fingerprint(&rule.def.id, self.rel_path, &secret),
-            snippet: snippet(bytes, start_line_at, span),
+            snippet: snippet(bytes, start_line_at, span, hidden),
             secret,
             redact: rule.redact,
             redacted,
@@ -208,7 +230,12 @@ fn char_count(bytes: &[u8]) -> usize {
 /// Context kept around the value on very long (minified) lines, in bytes on each side.
 const SNIPPET_CONTEXT: usize = 120;
 
-fn snippet(bytes: &[u8], line_start: usize, value: Range<usize>) -> Snippet {
+fn snippet(
+    bytes: &[u8],
+    line_start: usize,
+    value: Range<usize>,
+    hidden: &[HiddenValue],
+) -> Snippet {
     let line_end =
         memchr::memchr(b'\n', &bytes[value.start..]).map_or(bytes.len(), |i| value.start + i);
     let value_end = value.end.min(line_end);
@@ -230,12 +257,68 @@ fn snippet(bytes: &[u8], line_start: usize, value: Range<usize>) -> Snippet {
     text.push_str(middle.trim_end_matches('\r'));
     let highlight_end = text.len();
     text.push_str(after.trim_end_matches('\r'));
+    let (masked_text, masked_highlight) =
+        mask_others(bytes, from..to, value.start..value_end, hidden);
     Snippet {
         text,
         highlight: highlight_start..highlight_end,
+        masked_text,
+        masked_highlight,
         cut_before: from > line_start,
         cut_after: to < line_end,
     }
+}
+
+/// `bytes[shown]` as text with every hidden value that lies apart from `value` replaced by its
+/// redacted form (one cut by the edge of the shown part is replaced whole), and the byte range
+/// of `value` in the result. A hidden value that overlaps `value` (a key inside a URL finding,
+/// or the other way round) is left to the value's own redaction: masking it would hide the
+/// value, and what it does not cover is never the whole of it.
+fn mask_others(
+    bytes: &[u8],
+    shown: Range<usize>,
+    value: Range<usize>,
+    hidden: &[HiddenValue],
+) -> (String, Range<usize>) {
+    let apart = |h: &&HiddenValue| h.span.end <= value.start || h.span.start >= value.end;
+    let mut others: Vec<&HiddenValue> = hidden
+        .iter()
+        .filter(|h| h.span.start < shown.end && h.span.end > shown.start)
+        .filter(apart)
+        .collect();
+    others.sort_by_key(|h| h.span.start);
+    let raw = |range: Range<usize>| {
+        String::from_utf8_lossy(&bytes[range])
+            .trim_end_matches('\r')
+            .to_string()
+    };
+    let mut out = String::new();
+    let mut at = shown.start;
+    let mut highlight = None;
+    for other in others {
+        if highlight.is_none() && other.span.start >= value.end {
+            out.push_str(&raw(at..value.start));
+            let start = out.len();
+            out.push_str(&raw(value.clone()));
+            highlight = Some(start..out.len());
+            at = value.end;
+        }
+        if other.span.end <= at {
+            continue; // inside one already masked
+        }
+        out.push_str(&raw(at..other.span.start.max(at)));
+        out.push_str(&other.redacted);
+        at = other.span.end.min(shown.end);
+    }
+    let highlight = highlight.unwrap_or_else(|| {
+        out.push_str(&raw(at..value.start));
+        let start = out.len();
+        out.push_str(&raw(value.clone()));
+        at = value.end;
+        start..out.len()
+    });
+    out.push_str(&raw(at.max(value.end).min(shown.end)..shown.end));
+    (out, highlight)
 }
 
 /// The redacted form of a secret: a known public prefix (`ak_live_`, `ghp_`, a PEM header) and a
@@ -337,9 +420,63 @@ mod tests {
         let start = line.len();
         line.push_str("SECRET");
         line.push_str(&"ü".repeat(500));
-        let s = snippet(line.as_bytes(), 0, start..start + 6);
+        let s = snippet(line.as_bytes(), 0, start..start + 6, &[]);
         assert!(s.cut_before && s.cut_after);
         assert_eq!(&s.text[s.highlight.clone()], "SECRET");
         assert!(s.text.len() < 300);
+    }
+
+    #[test]
+    fn other_secrets_on_the_line_are_masked_in_every_finding() {
+        let line = b"sid: 'AC0123456789abcdef', token: 'tok_SECRETSECRET', key: 'ak_live_Q7vR2mX9'";
+        let find = |needle: &str| {
+            let start = line
+                .windows(needle.len())
+                .position(|w| w == needle.as_bytes())
+                .unwrap();
+            start..start + needle.len()
+        };
+        let hidden: Vec<HiddenValue> = [
+            ("AC0123456789abcdef", "AC01…"),
+            ("tok_SECRETSECRET", "tok_S…"),
+            ("ak_live_Q7vR2mX9", "ak_live_Q…"),
+        ]
+        .iter()
+        .map(|(value, redacted)| HiddenValue {
+            span: find(value),
+            redacted: redacted.to_string(),
+        })
+        .collect();
+        for (i, own) in hidden.iter().enumerate() {
+            let s = snippet(line, 0, own.span.clone(), &hidden);
+            assert_eq!(
+                s.text,
+                String::from_utf8_lossy(line),
+                "the raw line is for --show-secrets"
+            );
+            let (shown, range) = s.with_value(&own.redacted);
+            assert_eq!(&shown[range], own.redacted);
+            for (j, other) in hidden.iter().enumerate() {
+                let raw = std::str::from_utf8(&line[other.span.clone()]).unwrap();
+                assert!(
+                    !shown.contains(raw),
+                    "finding {i} shows secret {j}: {shown}"
+                );
+                assert!(shown.contains(&other.redacted), "{shown}");
+            }
+            // Unredacted (lint) findings still hide the others and highlight their own value.
+            assert_eq!(
+                &s.masked_text[s.masked_highlight.clone()],
+                std::str::from_utf8(&line[own.span.clone()]).unwrap()
+            );
+        }
+        // A value inside the finding's own value is left to the own redaction.
+        let url = find("tok_SECRETSECRET', key");
+        let s = snippet(line, 0, url.clone(), &hidden);
+        assert_eq!(
+            &s.masked_text[s.masked_highlight.clone()],
+            "tok_SECRETSECRET', key"
+        );
+        assert!(!s.masked_text.contains("AC0123456789abcdef"));
     }
 }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use crate::engine::{Engine, Scratch};
 use crate::filter::allowlist::Allowlists;
 use crate::filter::{inline, Suppressed};
-use crate::finding::{Finding, FindingBuilder};
+use crate::finding::{redact, Finding, FindingBuilder, HiddenValue};
 use crate::rules::RuleSet;
 use crate::source::{Blob, BlobVisitor, ScanStats};
 
@@ -145,10 +145,21 @@ impl Scanner {
         // Disabled rules still count as rule ids, so `credlint:allow ID` naming one stays
         // scoped to it rather than reading as a free-text reason that allows everything.
         let is_rule_id = |id: &str| self.engine.rules().knows(id);
+        let hidden: Vec<HiddenValue> = matches
+            .iter()
+            .filter(|found| rules[found.rule].redact)
+            .map(|found| HiddenValue {
+                span: found.secret.clone(),
+                redacted: redact(
+                    &String::from_utf8_lossy(&blob.bytes[found.secret.clone()]),
+                    &rules[found.rule].def.keywords,
+                ),
+            })
+            .collect();
         let mut builder = FindingBuilder::new(blob.bytes, blob.path, blob.rel_path);
         for found in &matches {
             let rule = &rules[found.rule];
-            let mut finding = builder.build(rule, found);
+            let mut finding = builder.build(rule, found, &hidden);
             if let Some(lines) = blob.added_lines {
                 if !lines.intersects(finding.location.start_line, finding.location.end_line) {
                     continue;

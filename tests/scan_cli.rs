@@ -127,14 +127,21 @@ fn secrets_are_redacted_in_every_format_unless_asked() {
         ".env",
         format!("GITHUB_TOKEN={key}\nSESSION={jwt}\n"),
     );
+    // Two secrets on one line: each finding's line must hide the other one too.
+    let live = fake::transcodely_live();
+    let aws = fake::aws_key_id();
+    write(
+        dir.path(),
+        "config.js",
+        format!("const keys = {{ transcodely: \"{live}\", aws: \"{aws}\" }};\n"),
+    );
     for format in ["human", "json", "jsonl", "sarif", "github"] {
         let output = run_in(dir.path(), &["scan", "--format", format]);
         let text = stdout(&output);
         assert_eq!(output.status.code(), Some(1), "{format}: {text}");
-        assert!(
-            !text.contains(&key) && !text.contains(&jwt),
-            "{format} printed a secret:\n{text}"
-        );
+        for secret in [&key, &jwt, &live, &aws] {
+            assert!(!text.contains(secret), "{format} printed a secret:\n{text}");
+        }
         assert!(!stderr(&output).contains(&key));
     }
     let (_, report) = scan_json(dir.path(), &["--show-secrets"]);
