@@ -22,16 +22,17 @@ const FIXTURE_WORDS: &[&str] = &[
     "test", "demo", "mock", "dummy", "sample", "fixture", "stub", "admin", "root", "secret",
     "pass", "p@ss", "pa55", "pwd", "default", "local", "foo", "bar", "baz", "qux", "abc", "123",
     "xyz", "todo", "tbd", "null", "none", "true", "dev", "bogus", "wrong", "key", "here", "your",
+    "xxx",
 ];
 
 /// A password-like value: letters, digits and symbols, with a digit guaranteed, and no word the
-/// generic rules read as a fixture.
+/// generic rules read as a fixture. It ends in a symbol and a digit so that it can never read as
+/// a camelCase name or a property path (`cMgwmuEdYkojiMpm67`, `gY8.TnexvAZx`), which the
+/// generic rules skip on purpose.
 fn password(len: usize) -> String {
-    format!(
-        "{}{}",
-        word_free(PASSWORD, len - 1),
-        fake::from(b"23456789", 1)
-    )
+    let digit = fake::from(b"23456789", 1);
+    let symbol = ["!", "*", "-"][usize::from(digit.as_bytes()[0]) % 3];
+    format!("{}{symbol}{digit}", word_free(PASSWORD, len - 2))
 }
 
 /// Random characters from `alphabet` with no fixture word in them.
