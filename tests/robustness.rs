@@ -303,7 +303,17 @@ fn ctrl_c_exits_promptly_non_zero_and_leaves_no_report() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("out.sarif");
     // Reading a stdin that never ends: the scan is still running when the signal comes.
-    let mut child = credlint()
+    let mut command = credlint();
+    // A shell that starts a job in the background without job control makes it ignore SIGINT,
+    // and children inherit that: give credlint the default action a terminal's Ctrl-C meets.
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        command.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let mut child = command
         .args(["scan", "-", "--report"])
         .arg(format!("sarif={}", report.display()))
         .stdin(Stdio::piped())
