@@ -42,22 +42,28 @@ pub struct Location {
 pub struct Snippet {
     pub text: String,
     pub highlight: Range<usize>,
-    /// The same part of the line with every other secret found on it replaced by its redacted
-    /// form (two keys on one line must not show each other in full), and the value's range in
-    /// it; the value itself is still raw here.
-    pub masked_text: String,
-    pub masked_highlight: Range<usize>,
+    /// When other secrets were found on the shown part of the line: the same text with each of
+    /// them replaced by its redacted form (two keys on one line must not show each other in
+    /// full), and the value's range in it; the value itself is still raw here.
+    pub masked: Option<(String, Range<usize>)>,
     /// Text was cut before / after the shown part of the line.
     pub cut_before: bool,
     pub cut_after: bool,
 }
 
 impl Snippet {
+    /// The line as shown without `--show-secrets`: other secrets masked, and the value's range.
+    pub fn masked(&self) -> (&str, Range<usize>) {
+        match &self.masked {
+            Some((text, highlight)) => (text, highlight.clone()),
+            None => (&self.text, self.highlight.clone()),
+        }
+    }
+
     /// The masked line with the highlighted value replaced by `replacement` (the redacted
     /// form), and the replacement's byte range in the result.
     pub fn with_value(&self, replacement: &str) -> (String, Range<usize>) {
-        let text = &self.masked_text;
-        let highlight = &self.masked_highlight;
+        let (text, highlight) = self.masked();
         let mut out = String::with_capacity(text.len());
         out.push_str(&text[..highlight.start]);
         let start = out.len();
@@ -123,10 +129,8 @@ impl Finding {
         } else if self.redact {
             self.snippet.with_value(&self.redacted)
         } else {
-            (
-                self.snippet.masked_text.clone(),
-                self.snippet.masked_highlight.clone(),
-            )
+            let (text, highlight) = self.snippet.masked();
+            (text.to_string(), highlight)
         }
     }
 }
@@ -248,44 +252,39 @@ fn snippet(
     while to < line_end && (bytes[to] & 0xC0) == 0x80 {
         to += 1;
     }
-    let before = String::from_utf8_lossy(&bytes[from..value.start]);
-    let middle = String::from_utf8_lossy(&bytes[value.start..value_end]);
-    let after = String::from_utf8_lossy(&bytes[value_end..to]);
-    let mut text = String::with_capacity(to - from);
-    text.push_str(before.trim_end_matches('\r'));
-    let highlight_start = text.len();
-    text.push_str(middle.trim_end_matches('\r'));
-    let highlight_end = text.len();
-    text.push_str(after.trim_end_matches('\r'));
-    let (masked_text, masked_highlight) =
-        mask_others(bytes, from..to, value.start..value_end, hidden);
+    let value = value.start..value_end;
+    let (text, highlight) = render(bytes, from..to, value.clone(), &[]);
+    let others_shown = hidden.iter().any(|h| masks(h, &(from..to), &value));
     Snippet {
         text,
-        highlight: highlight_start..highlight_end,
-        masked_text,
-        masked_highlight,
+        highlight,
+        masked: others_shown.then(|| render(bytes, from..to, value, hidden)),
         cut_before: from > line_start,
         cut_after: to < line_end,
     }
 }
 
-/// `bytes[shown]` as text with every hidden value that lies apart from `value` replaced by its
-/// redacted form (one cut by the edge of the shown part is replaced whole), and the byte range
-/// of `value` in the result. A hidden value that overlaps `value` (a key inside a URL finding,
+/// Whether `hidden` is masked in a line showing `shown` for the finding of `value`: it is on the
+/// shown part and lies apart from the value.
+fn masks(hidden: &HiddenValue, shown: &Range<usize>, value: &Range<usize>) -> bool {
+    let on_shown = hidden.span.start < shown.end && hidden.span.end > shown.start;
+    let apart = hidden.span.end <= value.start || hidden.span.start >= value.end;
+    on_shown && apart
+}
+
+/// `bytes[shown]` as text (carriage returns before line ends dropped) with every hidden value
+/// that [`masks`] selects replaced by its redacted form (one cut by the edge of the shown part
+/// is replaced whole), and the byte range of `value` in the result. A hidden value that overlaps `value` (a key inside a URL finding,
 /// or the other way round) is left to the value's own redaction: masking it would hide the
 /// value, and what it does not cover is never the whole of it.
-fn mask_others(
+fn render(
     bytes: &[u8],
     shown: Range<usize>,
     value: Range<usize>,
     hidden: &[HiddenValue],
 ) -> (String, Range<usize>) {
-    let apart = |h: &&HiddenValue| h.span.end <= value.start || h.span.start >= value.end;
-    let mut others: Vec<&HiddenValue> = hidden
-        .iter()
-        .filter(|h| h.span.start < shown.end && h.span.end > shown.start)
-        .filter(apart)
-        .collect();
+    let mut others: Vec<&HiddenValue> =
+        hidden.iter().filter(|h| masks(h, &shown, &value)).collect();
     others.sort_by_key(|h| h.span.start);
     let raw = |range: Range<usize>| {
         String::from_utf8_lossy(&bytes[range])
@@ -465,18 +464,17 @@ mod tests {
                 assert!(shown.contains(&other.redacted), "{shown}");
             }
             // Unredacted (lint) findings still hide the others and highlight their own value.
+            let (masked, highlight) = s.masked();
             assert_eq!(
-                &s.masked_text[s.masked_highlight.clone()],
+                &masked[highlight],
                 std::str::from_utf8(&line[own.span.clone()]).unwrap()
             );
         }
         // A value inside the finding's own value is left to the own redaction.
         let url = find("tok_SECRETSECRET', key");
         let s = snippet(line, 0, url.clone(), &hidden);
-        assert_eq!(
-            &s.masked_text[s.masked_highlight.clone()],
-            "tok_SECRETSECRET', key"
-        );
-        assert!(!s.masked_text.contains("AC0123456789abcdef"));
+        let (masked, highlight) = s.masked();
+        assert_eq!(&masked[highlight], "tok_SECRETSECRET', key");
+        assert!(!masked.contains("AC0123456789abcdef"));
     }
 }

@@ -145,7 +145,9 @@ impl Scanner {
         // Disabled rules still count as rule ids, so `credlint:allow ID` naming one stays
         // scoped to it rather than reading as a free-text reason that allows everything.
         let is_rule_id = |id: &str| self.engine.rules().knows(id);
-        let hidden: Vec<HiddenValue> = matches
+        // A lone match has nothing else to hide on its line.
+        let others = if matches.len() > 1 { &matches[..] } else { &[] };
+        let hidden: Vec<HiddenValue> = others
             .iter()
             .filter(|found| rules[found.rule].redact)
             .map(|found| HiddenValue {

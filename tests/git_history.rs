@@ -3,17 +3,8 @@
 mod common;
 mod git_support;
 
-use common::{fake, findings, sarif_errors};
+use common::{fake, findings, sarif_errors, secrets_found};
 use git_support::{assignment, git_in, run, run_json, Repo, AUTHOR, EMAIL};
-
-fn secrets_found(report: &serde_json::Value) -> Vec<String> {
-    let mut values: Vec<String> = findings(report)
-        .iter()
-        .map(|f| f["value"].as_str().unwrap().to_string())
-        .collect();
-    values.sort();
-    values
-}
 
 fn sorted(mut values: Vec<String>) -> Vec<String> {
     values.sort();

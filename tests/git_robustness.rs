@@ -9,17 +9,8 @@ mod git_support;
 
 use std::path::{Path, PathBuf};
 
-use common::{fake, findings};
+use common::{fake, findings, secrets_found};
 use git_support::{assignment, git_in, run, run_json, Repo};
-
-fn secrets_found(report: &serde_json::Value) -> Vec<String> {
-    let mut values: Vec<String> = findings(report)
-        .iter()
-        .map(|f| f["value"].as_str().unwrap().to_string())
-        .collect();
-    values.sort();
-    values
-}
 
 fn warnings(report: &serde_json::Value) -> String {
     report["summary"]["warnings"].to_string()

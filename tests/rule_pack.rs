@@ -7,28 +7,9 @@
 
 mod common;
 
-use std::cell::Cell;
 use std::collections::BTreeSet;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use common::{findings, scan_json, write};
-
-thread_local! {
-    static STATE: Cell<u64> = Cell::new(
-        SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64 | 1,
-    );
-}
-
-fn next() -> u64 {
-    STATE.with(|s| {
-        let mut x = s.get();
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        s.set(x);
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    })
-}
+use common::{fake, findings, scan_json, write};
 
 const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
@@ -37,35 +18,16 @@ const HEX: &[u8] = b"0123456789abcdef";
 const URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/// Random characters from `alphabet` with no run of three, no three-character alphabet
-/// sequence and nothing the placeholder filter would take for a placeholder.
-fn rand(alphabet: &[u8], len: usize) -> String {
-    loop {
-        let s: String = (0..len)
-            .map(|_| alphabet[(next() % alphabet.len() as u64) as usize] as char)
-            .collect();
-        let b = s.as_bytes();
-        let run = b.windows(3).any(|w| w[0] == w[1] && w[1] == w[2]);
-        let seq = b.windows(3).any(|w| {
-            (w[1] == w[0].wrapping_add(1) && w[2] == w[1].wrapping_add(1))
-                || (w[1].wrapping_add(1) == w[0] && w[2].wrapping_add(1) == w[1])
-        });
-        let mut distinct = b.to_vec();
-        distinct.sort_unstable();
-        distinct.dedup();
-        let varied = distinct.len() * 2 > len.min(40).min(alphabet.len());
-        if !run && !seq && varied && !credlint::engine::placeholder::is_placeholder(b) {
-            return s;
-        }
-    }
-}
-
 fn digits(len: usize) -> String {
-    format!("{}{}", 1 + next() % 9, rand(b"0123456789", len - 1))
+    format!(
+        "{}{}",
+        fake::from(b"123456789", 1),
+        fake::from(b"0123456789", len - 1)
+    )
 }
 
 fn uuid() -> String {
-    let h = rand(HEX, 32);
+    let h = fake::from(HEX, 32);
     format!(
         "{}-{}-4{}-a{}-{}",
         &h[..8],
@@ -74,26 +36,6 @@ fn uuid() -> String {
         &h[17..20],
         &h[20..]
     )
-}
-
-/// `prefix` + 30 random characters + base62(CRC32) in six characters, as GitHub and npm do.
-fn checksummed(prefix: &str) -> String {
-    let random = rand(ALNUM, 30);
-    let mut crc = !0u32;
-    for &b in random.as_bytes() {
-        crc ^= b as u32;
-        for _ in 0..8 {
-            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
-        }
-    }
-    let mut n = !crc;
-    const D: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let mut sum = vec![b'0'; 6];
-    for slot in sum.iter_mut().rev() {
-        *slot = D[(n % 62) as usize];
-        n /= 62;
-    }
-    format!("{prefix}{random}{}", String::from_utf8(sum).unwrap())
 }
 
 /// Joins pieces so that no prefix appears whole in this source file.
@@ -127,7 +69,7 @@ impl File {
 }
 
 fn project() -> Vec<File> {
-    let pem_body: Vec<String> = (0..6).map(|_| rand(B64, 64)).collect();
+    let pem_body: Vec<String> = (0..6).map(|_| fake::from(B64, 64)).collect();
     let pem = format!(
         "{}{}{}",
         p(&["-----BEGIN ", "PRIVATE KEY-----\\n"]),
@@ -140,7 +82,7 @@ fn project() -> Vec<File> {
             .line("{")
             .line("  \"type\": \"service_account\",")
             .line("  \"project_id\": \"billing-prod-4821\",")
-            .line(format!("  \"private_key_id\": \"{}\",", rand(HEX, 40)))
+            .line(format!("  \"private_key_id\": \"{}\",", fake::from(HEX, 40)))
             .secret(
                 "gcp-service-account-key",
                 format!("  \"private_key\": \"{pem}\","),
@@ -154,7 +96,7 @@ fn project() -> Vec<File> {
                 "google-api-key",
                 format!(
                     "gmaps = googlemaps.Client(key=\"{}\")",
-                    p(&["AI", "za", &rand(ALNUM, 35)])
+                    p(&["AI", "za", &fake::from(ALNUM, 35)])
                 ),
             ),
         File::new("services/billing/appsettings.json")
@@ -163,15 +105,15 @@ fn project() -> Vec<File> {
                 "azure-storage-account-key",
                 format!(
                     "  \"Storage\": \"DefaultEndpointsProtocol=https;AccountName=invoices;AccountKey={}==;EndpointSuffix=core.windows.net\",",
-                    rand(B64, 86)
+                    fake::from(B64, 86)
                 ),
             )
             .secret(
                 "azure-ad-client-secret",
                 format!(
                     "  \"ClientSecret\": \"{}8Q~{}\"",
-                    rand(ALNUM, 3),
-                    rand(ALNUM, 31)
+                    fake::from(ALNUM, 3),
+                    fake::from(ALNUM, 31)
                 ),
             )
             .line("}"),
@@ -179,7 +121,7 @@ fn project() -> Vec<File> {
             .line("provider \"digitalocean\" {")
             .secret(
                 "digitalocean-pat",
-                format!("  token = \"{}\"", p(&["do", "p_v1_", &rand(HEX, 64)])),
+                format!("  token = \"{}\"", p(&["do", "p_v1_", &fake::from(HEX, 64)])),
             )
             .line("}"),
         File::new("scripts/bootstrap.sh")
@@ -187,11 +129,11 @@ fn project() -> Vec<File> {
             .line("set -euo pipefail")
             .secret(
                 "vault-service-token",
-                format!("export VAULT_TOKEN={}", p(&["hv", "s.", &rand(ALNUM, 24)])),
+                format!("export VAULT_TOKEN={}", p(&["hv", "s.", &fake::from(ALNUM, 24)])),
             )
             .secret(
                 "pulumi-access-token",
-                format!("export PULUMI_ACCESS_TOKEN={}", p(&["pu", "l-", &rand(HEX, 40)])),
+                format!("export PULUMI_ACCESS_TOKEN={}", p(&["pu", "l-", &fake::from(HEX, 40)])),
             ),
         // Source hosting.
         File::new("tools/release.py")
@@ -200,19 +142,19 @@ fn project() -> Vec<File> {
                 "gitlab-pat",
                 format!(
                     "gl = gitlab.Gitlab(\"https://gitlab.com\", private_token=\"{}\")",
-                    p(&["gl", "pat-", &rand(URL, 20)])
+                    p(&["gl", "pat-", &fake::from(URL, 20)])
                 ),
             )
             .secret(
                 "github-refresh-token",
-                format!("REFRESH = \"{}\"", checksummed(&p(&["gh", "r_"]))),
+                format!("REFRESH = \"{}\"", fake::checksummed(&p(&["gh", "r_"]))),
             )
             .secret(
                 "atlassian-api-token",
                 format!(
                     "JIRA_TOKEN = \"{}={}\"",
-                    p(&["ATA", "TT3xFfGF0", &rand(URL, 170)]),
-                    rand(b"0123456789ABCDEF", 8)
+                    p(&["ATA", "TT3xFfGF0", &fake::from(URL, 170)]),
+                    fake::from(b"0123456789ABCDEF", 8)
                 ),
             ),
         // Chat.
@@ -222,14 +164,14 @@ fn project() -> Vec<File> {
                 "slack-bot-token",
                 format!(
                     "const slack = new WebClient('{}');",
-                    p(&["xo", "xb-", &digits(12), "-", &digits(13), "-", &rand(ALNUM, 24)])
+                    p(&["xo", "xb-", &digits(12), "-", &digits(13), "-", &fake::from(ALNUM, 24)])
                 ),
             )
             .secret(
                 "discord-webhook-url",
                 format!(
                     "const DISCORD = '{}';",
-                    p(&["https://discord.com/api/", "webhooks/", &digits(19), "/", &rand(URL, 68)])
+                    p(&["https://discord.com/api/", "webhooks/", &digits(19), "/", &fake::from(URL, 68)])
                 ),
             ),
         File::new("deploy/alerts.yaml")
@@ -241,11 +183,11 @@ fn project() -> Vec<File> {
                     p(&[
                         "https://hooks.",
                         "slack.com/services/T",
-                        &rand(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 10),
+                        &fake::from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 10),
                         "/B",
-                        &rand(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 10),
+                        &fake::from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 10),
                         "/",
-                        &rand(ALNUM, 24)
+                        &fake::from(ALNUM, 24)
                     ])
                 ),
             ),
@@ -255,32 +197,32 @@ fn project() -> Vec<File> {
                 "telegram-bot-token",
                 format!(
                     "bot = telebot.TeleBot(\"{}\")",
-                    p(&[&digits(10), ":A", "A", &rand(URL, 33)])
+                    p(&[&digits(10), ":A", "A", &fake::from(URL, 33)])
                 ),
             ),
         // Payments.
         File::new("app/config/initializers/stripe.rb")
             .secret(
                 "stripe-secret-key",
-                format!("Stripe.api_key = \"{}\"", p(&["sk", "_live_", &rand(ALNUM, 99)])),
+                format!("Stripe.api_key = \"{}\"", p(&["sk", "_live_", &fake::from(ALNUM, 99)])),
             )
             .secret(
                 "stripe-webhook-secret",
-                format!("WEBHOOK_SECRET = \"{}\"", p(&["wh", "sec_", &rand(ALNUM, 32)])),
+                format!("WEBHOOK_SECRET = \"{}\"", p(&["wh", "sec_", &fake::from(ALNUM, 32)])),
             ),
         File::new("shop/sync.ts")
             .secret(
                 "shopify-admin-token",
                 format!(
                     "const headers = {{ 'X-Shopify-Access-Token': '{}' }};",
-                    p(&["shp", "at_", &rand(HEX, 32)])
+                    p(&["shp", "at_", &fake::from(HEX, 32)])
                 ),
             )
             .secret(
                 "square-access-token",
                 format!(
                     "const square = new Client({{ accessToken: '{}' }});",
-                    p(&["EA", "AA", &rand(URL, 60)])
+                    p(&["EA", "AA", &fake::from(URL, 60)])
                 ),
             ),
         // AI APIs.
@@ -289,12 +231,12 @@ fn project() -> Vec<File> {
                 "openai-project-key",
                 format!(
                     "OPENAI_API_KEY={}",
-                    p(&["sk-", "proj-", &rand(URL, 74), "T3Blbk", "FJ", &rand(URL, 74)])
+                    p(&["sk-", "proj-", &fake::from(URL, 74), "T3Blbk", "FJ", &fake::from(URL, 74)])
                 ),
             )
             .secret(
                 "groq-api-key",
-                format!("GROQ_API_KEY={}", p(&["gs", "k_", &rand(ALNUM, 52)])),
+                format!("GROQ_API_KEY={}", p(&["gs", "k_", &fake::from(ALNUM, 52)])),
             ),
         File::new("api/src/claude.ts")
             .line("import Anthropic from '@anthropic-ai/sdk';")
@@ -302,25 +244,25 @@ fn project() -> Vec<File> {
                 "anthropic-api-key",
                 format!(
                     "const client = new Anthropic({{ apiKey: '{}' }});",
-                    p(&["sk-", "ant-api03-", &rand(URL, 93), "AA"])
+                    p(&["sk-", "ant-api03-", &fake::from(URL, 93), "AA"])
                 ),
             ),
         File::new("ml/train.py")
             .line("from huggingface_hub import login")
             .secret(
                 "huggingface-token",
-                format!("login(token=\"{}\")", p(&["h", "f_", &rand(LETTERS, 34)])),
+                format!("login(token=\"{}\")", p(&["h", "f_", &fake::from(LETTERS, 34)])),
             )
             .secret(
                 "cohere-api-key",
-                format!("COHERE_API_KEY = \"{}\"", rand(ALNUM, 40)),
+                format!("COHERE_API_KEY = \"{}\"", fake::from(ALNUM, 40)),
             ),
         // Package registries.
         File::new(".npmrc").secret(
             "npm-access-token",
             format!(
                 "//registry.npmjs.org/:_authToken={}",
-                checksummed(&p(&["np", "m_"]))
+                fake::checksummed(&p(&["np", "m_"]))
             ),
         ),
         File::new("python/.pypirc")
@@ -330,7 +272,7 @@ fn project() -> Vec<File> {
                 "pypi-token",
                 format!(
                     "  password = {}",
-                    p(&["pypi-", "AgEIcHlwaS5vcmc", &rand(URL, 160)])
+                    p(&["pypi-", "AgEIcHlwaS5vcmc", &fake::from(URL, 160)])
                 ),
             ),
         File::new(".github/workflows/publish.yml")
@@ -341,21 +283,21 @@ fn project() -> Vec<File> {
                 "dockerhub-pat",
                 format!(
                     "      - run: echo {} | docker login -u acmebuild --password-stdin",
-                    p(&["dck", "r_pat_", &rand(URL, 27)])
+                    p(&["dck", "r_pat_", &fake::from(URL, 27)])
                 ),
             )
             .secret(
                 "nuget-api-key",
                 format!(
                     "      - run: dotnet nuget push out/*.nupkg --api-key {} --source nuget.org",
-                    p(&["oy", "2", &rand(LOWER_ALNUM, 43)])
+                    p(&["oy", "2", &fake::from(LOWER_ALNUM, 43)])
                 ),
             ),
         File::new("crates/.cargo/credentials.toml")
             .line("[registry]")
             .secret(
                 "crates-io-token",
-                format!("token = \"{}\"", p(&["ci", "o", &rand(ALNUM, 32)])),
+                format!("token = \"{}\"", p(&["ci", "o", &fake::from(ALNUM, 32)])),
             ),
     ]
 }
@@ -363,7 +305,7 @@ fn project() -> Vec<File> {
 /// Placeholders, documentation samples, truncated values and look-alike identifiers, one per
 /// line, in the places real projects put them.
 fn lookalikes() -> Vec<String> {
-    let npm = checksummed(&p(&["np", "m_"]));
+    let npm = fake::checksummed(&p(&["np", "m_"]));
     let mut wrong_checksum = npm.clone();
     let last = wrong_checksum.pop().unwrap();
     wrong_checksum.push(if last == 'A' { 'B' } else { 'A' });
@@ -379,7 +321,7 @@ fn lookalikes() -> Vec<String> {
         p(&["DIGITALOCEAN_TOKEN=do", "p_v1_<your token>"]),
         "VAULT_TOKEN=$(vault print token)".into(),
         p(&["GITLAB_TOKEN=gl", "pat-xxxxxxxxxxxxxxxxxxxx"]),
-        p(&["GITLAB_TOKEN=gl", "pat-", &rand(URL, 12)]),
+        p(&["GITLAB_TOKEN=gl", "pat-", &fake::from(URL, 12)]),
         format!("NPM_TOKEN={wrong_checksum}"),
         "//registry.npmjs.org/:_authToken=${NPM_TOKEN}".into(),
         p(&["SLACK_BOT_TOKEN=xo", "xb-your-bot-token"]),
@@ -401,8 +343,8 @@ fn lookalikes() -> Vec<String> {
         format!("heroku_app_id = \"{}\"", uuid()),
         format!(
             "  background: url(data:font/woff2;base64,d09GMgABAAAAAEAAA{}/{}+x);",
-            rand(B64, 40),
-            rand(ALNUM, 60)
+            fake::from(B64, 40),
+            fake::from(ALNUM, 60)
         ),
     ]
 }

@@ -48,15 +48,6 @@ fn word_free(alphabet: &[u8], len: usize) -> String {
     }
 }
 
-/// Hex in pieces of 16: `fake::from` wants more distinct characters than 16 for longer values.
-fn hex(len: usize) -> String {
-    let mut out = String::new();
-    while out.len() < len {
-        out.push_str(&fake::from(HEX, 16.min(len - out.len())));
-    }
-    out
-}
-
 /// 1-based line and column (in characters) of `needle` in `text`.
 fn position(text: &str, needle: &str) -> (u64, u64) {
     let offset = text
@@ -111,9 +102,9 @@ fn generic_and_provider_rules_find_the_planted_secrets_and_nothing_else() {
     let spring_password = password(16);
     let jdbc_password = word_free(ALNUM, 18);
     let js_api_key = word_free(ALNUM, 32);
-    let datadog = hex(32);
-    let twilio_sid = format!("{}{}", "AC", hex(32));
-    let twilio_token = hex(32);
+    let datadog = fake::from(HEX, 32);
+    let twilio_sid = format!("{}{}", "AC", fake::from(HEX, 32));
+    let twilio_token = fake::from(HEX, 32);
     let putty_private = fake::from(
         b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
         64,
@@ -288,7 +279,7 @@ export function LoginForm({ onSubmit }: { onSubmit: (u: string, p: string) => vo
              Private-MAC: {}\n",
             fake::alnum(39),
             fake::alnum(8),
-            hex(64)
+            fake::from(HEX, 64)
         ),
     );
     write(

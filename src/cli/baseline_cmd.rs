@@ -3,7 +3,6 @@
 //! without the entries whose finding is gone.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 use std::sync::Arc;
 
 use super::args::BaselineArgs;
@@ -64,8 +63,10 @@ pub fn run(args: BaselineArgs) -> Result<i32, String> {
     };
     let text = baseline.to_json();
     match &args.output {
-        Some(path) => write_atomically(path, text.as_bytes())
-            .map_err(|e| format!("cannot write the baseline to {}: {e}", display_path(path)))?,
+        Some(path) => {
+            crate::report::write_atomically(path, false, |file| file.write_all(text.as_bytes()))
+                .map_err(|e| format!("cannot write the baseline to {}: {e}", display_path(path)))?
+        }
         None => {
             let mut out = std::io::stdout().lock();
             if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
@@ -124,24 +125,4 @@ pub fn run(args: BaselineArgs) -> Result<i32, String> {
         return Ok(EXIT_ERROR);
     }
     Ok(EXIT_CLEAN)
-}
-
-/// Writes to a temporary file beside `path` and renames it into place, so an interrupted run
-/// never leaves half a baseline.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path.file_name().ok_or_else(|| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "the path has no file name",
-        )
-    })?;
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(name);
-    temp_name.push(format!(".credlint-{}.tmp", std::process::id()));
-    let temp = path.with_file_name(temp_name);
-    let result = std::fs::write(&temp, bytes).and_then(|_| std::fs::rename(&temp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
 }

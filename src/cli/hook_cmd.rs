@@ -6,6 +6,7 @@
 //! a hook without it belongs to someone else and is never replaced (unless `--force`, which keeps
 //! it beside as `pre-commit.credlint-backup`) nor removed.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -57,8 +58,10 @@ pub fn run(args: InstallHookArgs) -> Result<i32, String> {
     std::fs::create_dir_all(&hooks)
         .map_err(|e| format!("cannot create {}: {e}", hooks.display()))?;
     let binary = current_binary();
-    write_executable(&hook, &script(binary.as_deref()))
-        .map_err(|e| format!("cannot write {}: {e}", hook.display()))?;
+    crate::report::write_atomically(&hook, true, |file| {
+        file.write_all(script(binary.as_deref()).as_bytes())
+    })
+    .map_err(|e| format!("cannot write {}: {e}", hook.display()))?;
     let runs = binary.map_or_else(
         || "credlint from PATH".to_string(),
         |b| b.display().to_string(),
@@ -153,23 +156,6 @@ fn script(binary: Option<&Path>) -> String {
 /// Quotes a string for a POSIX shell.
 fn sh_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
-}
-
-fn write_executable(path: &Path, content: &str) -> std::io::Result<()> {
-    let temp = path.with_file_name(format!(".{HOOK}.credlint-{}.tmp", std::process::id()));
-    let result = (|| {
-        std::fs::write(&temp, content)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(0o755))?;
-        }
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
 }
 
 #[cfg(test)]

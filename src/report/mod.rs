@@ -143,24 +143,43 @@ pub fn write(format: Format, report: &Report, out: &mut dyn Write) -> io::Result
     }
 }
 
-/// Writes a report file atomically: to a temporary file beside it, renamed into place only when
-/// complete, so an interrupted run never leaves a truncated report that looks finished.
+/// Writes a report file atomically, so an interrupted run never leaves a truncated report that
+/// looks finished.
 pub fn write_file(format: Format, report: &Report, path: &Path) -> io::Result<()> {
-    let file_name = path.file_name().ok_or_else(|| {
-        io::Error::new(io::ErrorKind::InvalidInput, "report path has no file name")
-    })?;
+    let no_color = Report {
+        color: false,
+        ..*report
+    };
+    write_atomically(path, false, |file| {
+        let mut out = io::BufWriter::new(file);
+        write(format, &no_color, &mut out)?;
+        out.flush()
+    })
+}
+
+/// Every file credlint writes (reports, baselines, the git hook) is written by `fill` to a
+/// temporary file beside `path`, made executable if asked, and renamed into place only when
+/// complete; on failure the temporary file is removed and `path` is untouched.
+pub fn write_atomically(
+    path: &Path,
+    executable: bool,
+    fill: impl FnOnce(&mut std::fs::File) -> io::Result<()>,
+) -> io::Result<()> {
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?;
     let mut temp_name = std::ffi::OsString::from(".");
     temp_name.push(file_name);
     temp_name.push(format!(".credlint-{}.tmp", std::process::id()));
     let temp = path.with_file_name(temp_name);
     let result = (|| {
-        let mut file = io::BufWriter::new(std::fs::File::create(&temp)?);
-        let no_color = Report {
-            color: false,
-            ..*report
-        };
-        write(format, &no_color, &mut file)?;
-        file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        let mut file = std::fs::File::create(&temp)?;
+        fill(&mut file)?;
+        if executable {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(std::fs::Permissions::from_mode(0o755))?;
+        }
+        file.sync_all()?;
         std::fs::rename(&temp, path)
     })();
     if result.is_err() {

@@ -69,6 +69,16 @@ pub fn findings(report: &serde_json::Value) -> Vec<serde_json::Value> {
 }
 
 /// Rule ids of the findings, in report order.
+/// The values of a report's findings (run with `--show-secrets`), sorted.
+pub fn secrets_found(report: &serde_json::Value) -> Vec<String> {
+    let mut values: Vec<String> = findings(report)
+        .iter()
+        .map(|f| f["value"].as_str().unwrap().to_string())
+        .collect();
+    values.sort();
+    values
+}
+
 pub fn rule_ids(report: &serde_json::Value) -> Vec<String> {
     findings(report)
         .iter()
@@ -101,8 +111,9 @@ pub mod fake {
 
     const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-    /// Random characters from `alphabet`, re-drawn until no placeholder pattern (a run of six
-    /// identical characters or an alphabet sequence) sneaks in by chance.
+    /// Random characters from `alphabet`, re-drawn until nothing the placeholder filter or the
+    /// entropy checks could object to sneaks in by chance: a run of three, a three-character
+    /// alphabet sequence (either way), too few distinct characters, a placeholder.
     pub fn from(alphabet: &[u8], len: usize) -> String {
         loop {
             let s: String = (0..len)
@@ -110,17 +121,20 @@ pub mod fake {
                 .collect();
             let b = s.as_bytes();
             let run = b.windows(3).any(|w| w[0] == w[1] && w[1] == w[2]);
-            let seq = b
-                .windows(3)
-                .any(|w| w[1] == w[0].wrapping_add(1) && w[2] == w[1].wrapping_add(1));
+            let seq = b.windows(3).any(|w| {
+                (w[1] == w[0].wrapping_add(1) && w[2] == w[1].wrapping_add(1))
+                    || (w[1].wrapping_add(1) == w[0] && w[2].wrapping_add(1) == w[1])
+            });
             let distinct = {
                 let mut v = b.to_vec();
                 v.sort_unstable();
                 v.dedup();
                 v.len()
             };
-            let placeholder = credlint::engine::placeholder::is_placeholder(s.as_bytes());
-            if !run && !seq && !placeholder && distinct * 2 > len.min(40) {
+            // A short alphabet (hex) cannot have more distinct characters than it holds.
+            let varied = distinct * 2 > len.min(40).min(alphabet.len());
+            let placeholder = credlint::engine::placeholder::is_placeholder(b);
+            if !run && !seq && varied && !placeholder {
                 return s;
             }
         }
@@ -163,12 +177,14 @@ pub mod fake {
 
     /// A classic GitHub token with a valid checksum.
     pub fn github_pat() -> String {
+        checksummed(&("gh".to_string() + "p_"))
+    }
+
+    /// `prefix`, 30 random characters and their CRC32 in six base62 digits, as GitHub and npm
+    /// tokens are built.
+    pub fn checksummed(prefix: &str) -> String {
         let random = alnum(30);
-        format!(
-            "{}{random}{}",
-            "gh".to_string() + "p_",
-            base62(crc32(random.as_bytes()))
-        )
+        format!("{prefix}{random}{}", base62(crc32(random.as_bytes())))
     }
 
     /// A JWT with a JSON header and payload and a random signature.
