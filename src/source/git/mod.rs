@@ -10,6 +10,7 @@
 //! collecting added lines from a diff.
 
 pub mod history;
+mod index_file;
 mod pack_order;
 pub mod range;
 pub mod staged;

@@ -9,17 +9,20 @@
 //! This runs on every commit, so it does the least it can: one tree-to-index diff, and only the
 //! changed blobs are read.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
-use git2::ErrorCode;
+use git2::{ErrorCode, ObjectType, Oid, Repository, Tree};
 
+use super::index_file::{self, CacheTreeNode, IndexEntry};
 use super::{
-    added_blobs, diff_options, find_renames, scan_added, GitError, GitOptions, PathFilter,
+    added_blobs, diff_options, find_renames, scan_added, AddedBlob, GitError, GitOptions,
+    PathFilter,
 };
 use crate::filter::Suppressed;
 use crate::finding::Finding;
 use crate::scan::Scanner;
-use crate::source::ScanStats;
+use crate::source::{looks_binary, LineSet, ScanStats, SkipReason};
 
 pub struct StagedResult {
     pub findings: Vec<Finding>,
@@ -34,9 +37,37 @@ pub fn scan(
     stats: &ScanStats,
 ) -> Result<StagedResult, GitError> {
     let repo = super::open(repo_path)?;
+    let added = staged_blobs(&repo, options, stats, Reader::Fast)?;
+    let (found, suppressed) = scan_added(&repo, &added, options, scanner, stats)?;
+    let mut findings: Vec<Finding> = found.into_iter().map(|(_, f)| f).collect();
+    crate::scan::sort_findings(&mut findings);
+    Ok(StagedResult {
+        findings,
+        suppressed,
+    })
+}
+
+/// How the index is compared with HEAD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    /// [`index_file`] and the cache tree pick the changed paths, and libgit2 diffs only those;
+    /// libgit2 does everything when the index is beyond [`index_file`].
+    Fast,
+    /// libgit2 reads the whole index and diffs it against the whole HEAD tree.
+    #[cfg(test)]
+    Libgit2,
+}
+
+/// The staged blobs that add lines, with the lines they add.
+fn staged_blobs(
+    repo: &Repository,
+    options: &GitOptions,
+    stats: &ScanStats,
+    reader: Reader,
+) -> Result<Vec<AddedBlob>, GitError> {
     if repo.is_bare() {
         return Err(GitError::Open(
-            repo_path.to_path_buf(),
+            repo.path().to_path_buf(),
             "a bare repository has no staging area; `credlint staged` runs in a work tree".into(),
         ));
     }
@@ -49,36 +80,575 @@ pub fn scan(
     };
     // Inside a pre-commit hook git names the index the commit is made from: `git commit -a` and
     // `git commit PATH` build a temporary one and leave .git/index as it was.
-    let named_index = std::env::var_os("GIT_INDEX_FILE").filter(|p| !p.is_empty());
+    let named_index = std::env::var_os("GIT_INDEX_FILE")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from);
+    let index_path = named_index
+        .clone()
+        .unwrap_or_else(|| repo.path().join("index"));
+    if reader == Reader::Fast {
+        let fast = fast_blobs(
+            repo,
+            head_tree.as_ref(),
+            &index_path,
+            options,
+            &filter,
+            stats,
+        )?;
+        if let Some(added) = fast {
+            return Ok(added);
+        }
+    }
     let index = match &named_index {
-        Some(path) => git2::Index::open(Path::new(path)),
+        Some(path) => git2::Index::open(path),
         None => repo.index(),
     }
-    .map_err(|e| {
-        let path = match &named_index {
-            Some(path) => Path::new(path).to_path_buf(),
-            None => repo.path().join("index"),
-        };
-        GitError::Git(format!(
-            "cannot read the staging area ({}): {}; if `git status` fails too, the index is \
-             damaged: delete that file and run `git reset` to rebuild it from the last commit, \
-             then stage your changes again",
-            path.display(),
-            e.message()
-        ))
-    })?;
+    .map_err(|e| unreadable_index(&index_path, &e))?;
     let mut diff = repo.diff_tree_to_index(
         head_tree.as_ref(),
         Some(&index),
         Some(&mut diff_options(options.max_file_size)),
     )?;
     find_renames(&mut diff)?;
-    let added = added_blobs(&diff, 0, options.max_file_size, &filter, stats)?;
-    let (found, suppressed) = scan_added(&repo, &added, options, scanner, stats)?;
-    let mut findings: Vec<Finding> = found.into_iter().map(|(_, f)| f).collect();
-    crate::scan::sort_findings(&mut findings);
-    Ok(StagedResult {
-        findings,
-        suppressed,
-    })
+    added_blobs(&diff, 0, options.max_file_size, &filter, stats)
+}
+
+/// Why the index could not be read, and what to do about it.
+fn unreadable_index(path: &Path, error: &git2::Error) -> GitError {
+    let message = error.message();
+    let advice = if message.contains("'link'") {
+        "the index is split (core.splitIndex), which libgit2 cannot read: \
+         `git config core.splitIndex false && git update-index --no-split-index` merges it"
+    } else if message.contains("'sdir'") {
+        "the index is sparse (a sparse checkout with sparse-index), which libgit2 cannot read: \
+         `git sparse-checkout init --no-sparse-index` expands it"
+    } else {
+        "if `git status` fails too, the index is damaged: delete that file and run \
+         `git reset` to rebuild it from the last commit, then stage your changes again"
+    };
+    GitError::Git(format!(
+        "cannot read the staging area ({}): {message}; {advice}",
+        path.display()
+    ))
+}
+
+/// [`staged_blobs`] from the index file and the cache tree; `None` when libgit2 must do it.
+fn fast_blobs(
+    repo: &Repository,
+    head_tree: Option<&Tree>,
+    index_path: &Path,
+    options: &GitOptions,
+    filter: &PathFilter,
+    stats: &ScanStats,
+) -> Result<Option<Vec<AddedBlob>>, GitError> {
+    if !sha1_repository(repo) {
+        return Ok(None);
+    }
+    let Some(index) = index_file::read(index_path) else {
+        return Ok(None);
+    };
+    let changes = changed_entries(repo, head_tree, &index)?;
+    Ok(changes.added_blobs(repo, options.max_file_size, filter, stats))
+}
+
+/// Whether objects are named by SHA-1, the only names [`index_file`] reads.
+fn sha1_repository(repo: &Repository) -> bool {
+    repo.config()
+        .and_then(|c| c.get_string("extensions.objectformat"))
+        .map_or(true, |format| format.eq_ignore_ascii_case("sha1"))
+}
+
+/// What differs between the index and HEAD.
+#[derive(Default)]
+struct ChangedEntries<'a> {
+    /// Index entries that differ from HEAD, with what HEAD has at the same path, if a file.
+    staged: Vec<(&'a IndexEntry, Option<(Oid, u32)>)>,
+    /// Blobs of HEAD no longer in the index at their path: the sources of renames.
+    deleted: Vec<Oid>,
+}
+
+/// Regular files, as opposed to symlinks (0o120000) and submodules (0o160000).
+fn is_file(mode: u32) -> bool {
+    mode & 0o170000 == 0o100000
+}
+
+impl ChangedEntries<'_> {
+    /// The staged files that add lines, like [`added_blobs`] finds them in libgit2's diff; or
+    /// `None` when libgit2 must decide: a file may have been renamed and edited (which needs
+    /// libgit2's similarity measure), or an object could not be read (libgit2 explains).
+    ///
+    /// libgit2's diff is not used even for the few changed files: it looks up each path's
+    /// diff attributes, and that reads the whole index again.
+    fn added_blobs(
+        &self,
+        repo: &Repository,
+        max_size: u64,
+        filter: &PathFilter,
+        stats: &ScanStats,
+    ) -> Option<Vec<AddedBlob>> {
+        // A file moved unchanged adds nothing; pair each deleted blob with one added copy.
+        let mut rename_sources: HashMap<Oid, usize> = HashMap::new();
+        for oid in &self.deleted {
+            *rename_sources.entry(*oid).or_default() += 1;
+        }
+        let mut added_files = Vec::new();
+        for &(entry, old) in &self.staged {
+            if entry.intent_to_add() {
+                continue;
+            }
+            match old {
+                // The same content under another mode (chmod +x): no line is added.
+                Some((oid, mode)) if oid == entry.oid && is_file(mode) => {}
+                Some(_) => added_files.push((entry, old)),
+                None => match rename_sources.get_mut(&entry.oid).filter(|n| **n > 0) {
+                    Some(copies) => *copies -= 1,
+                    None => added_files.push((entry, None)),
+                },
+            }
+        }
+        let unpaired_deletions = rename_sources.values().any(|&c| c > 0);
+        if unpaired_deletions && added_files.iter().any(|(_, old)| old.is_none()) {
+            return None;
+        }
+        let odb = repo.odb().ok()?;
+        let mut added = Vec::new();
+        // Counted only once the fast path is sure to finish, so a fallback counts nothing twice.
+        let mut skipped = Vec::new();
+        for (entry, old) in added_files {
+            let path = String::from_utf8_lossy(&entry.path).into_owned();
+            if filter.excluded(&path) {
+                continue;
+            }
+            if !is_file(entry.mode) {
+                if entry.mode == 0o120000 {
+                    skipped.push(SkipReason::Symlink);
+                }
+                continue; // submodules: commits of another repository
+            }
+            if u64::from(entry.size) > max_size {
+                skipped.push(SkipReason::TooLarge);
+                continue;
+            }
+            let new = odb.read(entry.oid).ok()?;
+            let old = match old {
+                Some((oid, mode)) if is_file(mode) => Some(odb.read(oid).ok()?),
+                _ => None,
+            };
+            let old_data = old.as_ref().map_or(&[][..], |o| o.data());
+            if looks_binary(new.data()) || looks_binary(old_data) {
+                skipped.push(SkipReason::Binary);
+                continue;
+            }
+            let file_path = Path::new(&path);
+            let patch = git2::Patch::from_buffers(
+                old_data,
+                Some(file_path),
+                new.data(),
+                Some(file_path),
+                Some(&mut diff_options(max_size)),
+            )
+            .ok()?;
+            let mut lines = LineSet::default();
+            for hunk in 0..patch.num_hunks() {
+                let (hunk, _) = patch.hunk(hunk).ok()?;
+                if hunk.new_lines() > 0 {
+                    let first = hunk.new_start() as usize;
+                    lines.push_range(first, first + hunk.new_lines() as usize - 1);
+                }
+            }
+            if !lines.is_empty() {
+                added.push(AddedBlob {
+                    path,
+                    oid: entry.oid,
+                    lines,
+                    origin: 0,
+                });
+            }
+        }
+        for reason in skipped {
+            stats.skipped(reason);
+        }
+        Some(added)
+    }
+}
+
+/// Compares the index with HEAD's tree, directory by directory, skipping every directory whose
+/// cache-tree id equals HEAD's tree id there.
+fn changed_entries<'a>(
+    repo: &Repository,
+    head: Option<&Tree>,
+    index: &'a index_file::Index,
+) -> Result<ChangedEntries<'a>, GitError> {
+    let mut changed = ChangedEntries::default();
+    compare_directory(
+        repo,
+        head,
+        &index.entries,
+        0,
+        index.cache_tree.as_ref(),
+        &mut changed,
+    )?;
+    Ok(changed)
+}
+
+/// `entries` are the index entries under one directory (whose path is `prefix_len` bytes long,
+/// with its trailing slash), `head` is HEAD's tree there and `cache` the cache-tree node.
+fn compare_directory<'a>(
+    repo: &Repository,
+    head: Option<&Tree>,
+    entries: &'a [IndexEntry],
+    prefix_len: usize,
+    cache: Option<&CacheTreeNode>,
+    changed: &mut ChangedEntries<'a>,
+) -> Result<(), GitError> {
+    if let (Some(head), Some(cached)) = (head, cache.and_then(|c| c.oid)) {
+        if head.id() == cached {
+            return Ok(());
+        }
+    }
+    let mut in_head: HashMap<Vec<u8>, (Oid, i32, Option<ObjectType>)> = head
+        .map(|tree| {
+            tree.iter()
+                .map(|e| (e.name_bytes().to_vec(), (e.id(), e.filemode(), e.kind())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut i = 0;
+    while i < entries.len() {
+        let entry = &entries[i];
+        let rest = &entry.path[prefix_len..];
+        match memchr::memchr(b'/', rest) {
+            None => {
+                let in_head = in_head.remove(rest);
+                let old = match in_head {
+                    Some((oid, mode, _)) if oid == entry.oid && mode as u32 == entry.mode => {
+                        i += 1;
+                        continue;
+                    }
+                    Some((oid, mode, Some(ObjectType::Blob))) => Some((oid, mode as u32)),
+                    Some((oid, _, Some(ObjectType::Tree))) => {
+                        // A directory in HEAD replaced by a file.
+                        deleted_tree(repo, oid, &mut changed.deleted)?;
+                        None
+                    }
+                    _ => None,
+                };
+                changed.staged.push((entry, old));
+                i += 1;
+            }
+            Some(slash) => {
+                let name = &rest[..slash];
+                let dir_len = prefix_len + slash + 1;
+                let dir = &entry.path[..dir_len];
+                let end = i + entries[i..].partition_point(|e| e.path.starts_with(dir));
+                let subtree = match in_head.remove(name) {
+                    Some((oid, _, Some(ObjectType::Tree))) => Some(repo.find_tree(oid)?),
+                    Some((oid, _, Some(ObjectType::Blob))) => {
+                        // A file in HEAD is now a directory.
+                        changed.deleted.push(oid);
+                        None
+                    }
+                    _ => None,
+                };
+                let cache = cache.and_then(|c| c.child(name));
+                compare_directory(
+                    repo,
+                    subtree.as_ref(),
+                    &entries[i..end],
+                    dir_len,
+                    cache,
+                    changed,
+                )?;
+                i = end;
+            }
+        }
+    }
+    // What HEAD has here and the index does not: deleted files and directories.
+    for (oid, _, kind) in in_head.into_values() {
+        match kind {
+            Some(ObjectType::Blob) => changed.deleted.push(oid),
+            Some(ObjectType::Tree) => deleted_tree(repo, oid, &mut changed.deleted)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The blobs of a directory that is gone from the index.
+fn deleted_tree(repo: &Repository, oid: Oid, deleted: &mut Vec<Oid>) -> Result<(), GitError> {
+    repo.find_tree(oid)?
+        .walk(git2::TreeWalkMode::PreOrder, |_, entry| {
+            if entry.kind() == Some(ObjectType::Blob) {
+                deleted.push(entry.id());
+            }
+            git2::TreeWalkResult::Ok
+        })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! The fast path must find exactly what libgit2's full diff finds. Each test builds a real
+    //! repository with the git command, stages a change, and compares the two.
+
+    use std::collections::BTreeMap;
+    use std::process::Command;
+
+    use super::*;
+
+    struct Repo {
+        dir: tempfile::TempDir,
+    }
+
+    impl Repo {
+        fn new() -> Repo {
+            let repo = Repo {
+                dir: tempfile::tempdir().unwrap(),
+            };
+            repo.git(&["init", "-q", "-b", "main"]);
+            repo
+        }
+
+        fn git(&self, args: &[&str]) {
+            let status = Command::new("git")
+                .args([
+                    "-c",
+                    "user.name=Test",
+                    "-c",
+                    "user.email=test@example.invalid",
+                ])
+                .args(["-c", "core.autocrlf=false", "-c", "commit.gpgsign=false"])
+                .args(args)
+                .current_dir(self.dir.path())
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("HOME", self.dir.path())
+                .env_remove("GIT_INDEX_FILE")
+                .status()
+                .unwrap();
+            assert!(status.success(), "git {args:?}");
+        }
+
+        fn write(&self, path: &str, content: impl AsRef<[u8]>) {
+            let path = self.dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, content).unwrap();
+        }
+
+        fn remove(&self, path: &str) {
+            let path = self.dir.path().join(path);
+            if path.is_dir() {
+                std::fs::remove_dir_all(path).unwrap();
+            } else {
+                std::fs::remove_file(path).unwrap();
+            }
+        }
+
+        fn commit_all(&self) {
+            self.git(&["add", "-A"]);
+            self.git(&["commit", "-q", "-m", "commit"]);
+        }
+    }
+
+    fn lines(n: usize, tag: &str) -> String {
+        (1..=n).map(|i| format!("{tag} line {i}\n")).collect()
+    }
+
+    type Found = (Vec<(String, Oid, LineSet)>, BTreeMap<SkipReason, u64>);
+
+    /// What `reader` finds staged in `repo`, and what it counted as skipped.
+    fn staged_with(repo: &Repo, reader: Reader) -> Found {
+        let git = Repository::open(repo.dir.path()).unwrap();
+        let options = GitOptions {
+            max_file_size: 4096,
+            excludes: vec!["excluded/".into()],
+            threads: 1,
+        };
+        let stats = ScanStats::default();
+        let added = staged_blobs(&git, &options, &stats, reader).unwrap();
+        let mut found: Vec<_> = added
+            .into_iter()
+            .map(|a| (a.path, a.oid, a.lines))
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        (found, stats.skipped_counts())
+    }
+
+    /// Whether the fast path handled the change itself (rather than handing it to libgit2).
+    fn fast_path_taken(repo: &Repo) -> bool {
+        let git = Repository::open(repo.dir.path()).unwrap();
+        let head = git.head().ok().map(|h| h.peel_to_tree().unwrap());
+        let options = GitOptions {
+            max_file_size: 4096,
+            excludes: vec![],
+            threads: 1,
+        };
+        let filter = PathFilter::new(&[]).unwrap();
+        let index_path = git.path().join("index");
+        let stats = ScanStats::default();
+        fast_blobs(&git, head.as_ref(), &index_path, &options, &filter, &stats)
+            .unwrap()
+            .is_some()
+    }
+
+    /// Both readers agree, and the result is returned for further checks.
+    fn agree(repo: &Repo) -> Found {
+        let fast = staged_with(repo, Reader::Fast);
+        let full = staged_with(repo, Reader::Libgit2);
+        assert_eq!(fast, full);
+        fast
+    }
+
+    /// A committed project with nested directories, a binary, a symlink and an executable.
+    fn project() -> Repo {
+        let repo = Repo::new();
+        repo.write("README.md", lines(20, "readme"));
+        repo.write("src/lib.rs", lines(40, "lib"));
+        repo.write("src/deep/er/still.rs", lines(30, "deep"));
+        repo.write("src/deep/other.rs", lines(5, "other"));
+        repo.write("docs/guide.md", lines(12, "guide"));
+        repo.write("assets/logo.bin", b"\x89PNG\0\0\x01\x02binary");
+        repo.write("tools/run.sh", lines(3, "run"));
+        repo.write("excluded/notes.txt", lines(3, "notes"));
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("src/lib.rs", repo.dir.path().join("link")).unwrap();
+        repo.commit_all();
+        repo
+    }
+
+    #[test]
+    fn edits_additions_modes_and_skips_match_libgit2() {
+        let repo = project();
+        let mut deep = lines(30, "deep");
+        deep.insert_str(
+            deep.find("deep line 10").unwrap(),
+            "inserted one\ninserted two\n",
+        );
+        repo.write("src/deep/er/still.rs", &deep);
+        repo.write("src/new/module.rs", lines(7, "new"));
+        repo.write("top.txt", lines(2, "top"));
+        repo.write("assets/logo.bin", b"\x89PNG\0\0\x01\x03binary changed");
+        repo.write("big.txt", lines(400, "big"));
+        repo.write("excluded/notes.txt", lines(5, "notes"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let run = repo.dir.path().join("tools/run.sh");
+            std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o755)).unwrap();
+            repo.remove("link");
+            std::os::unix::fs::symlink("README.md", repo.dir.path().join("link")).unwrap();
+        }
+        repo.git(&["add", "-A"]);
+        // A submodule: a commit of another repository, nothing to scan here.
+        let commit = Repository::open(repo.dir.path())
+            .unwrap()
+            .head()
+            .unwrap()
+            .target()
+            .unwrap();
+        let gitlink = format!("160000,{commit},vendor/sub");
+        repo.git(&["update-index", "--add", "--cacheinfo", &gitlink]);
+        // Unstaged work on top: the index, not the work tree, is what counts.
+        repo.write("src/lib.rs", lines(50, "lib"));
+        repo.write("later.txt", "not staged\n");
+        repo.write("intent.txt", lines(3, "intent"));
+        repo.git(&["add", "-N", "intent.txt"]);
+
+        assert!(fast_path_taken(&repo));
+        let (found, skipped) = agree(&repo);
+        let paths: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["src/deep/er/still.rs", "src/new/module.rs", "top.txt"]
+        );
+        let mut inserted = LineSet::default();
+        inserted.push_range(10, 11);
+        assert_eq!(found[0].2, inserted);
+        assert_eq!(skipped[&SkipReason::Binary], 1);
+        assert_eq!(skipped[&SkipReason::TooLarge], 1);
+        #[cfg(unix)]
+        assert_eq!(skipped[&SkipReason::Symlink], 1);
+    }
+
+    #[test]
+    fn a_moved_file_adds_nothing_and_an_index_v4_reads_the_same() {
+        let repo = project();
+        repo.git(&["mv", "docs/guide.md", "guide.md"]);
+        repo.git(&["mv", "src/deep", "src/shallow"]);
+        repo.write("README.md", lines(21, "readme"));
+        repo.git(&["add", "README.md"]);
+        assert!(fast_path_taken(&repo));
+        let (found, _) = agree(&repo);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "README.md");
+
+        repo.git(&["update-index", "--index-version", "4"]);
+        assert!(fast_path_taken(&repo));
+        assert_eq!(agree(&repo).0, found);
+    }
+
+    #[test]
+    fn a_possible_rename_with_edits_is_left_to_libgit2() {
+        let repo = project();
+        let mut moved = lines(40, "lib");
+        moved.push_str("one more line\n");
+        repo.remove("src/lib.rs");
+        repo.write("src/core.rs", &moved);
+        repo.git(&["add", "-A"]);
+        assert!(!fast_path_taken(&repo));
+        let (found, _) = agree(&repo);
+        let mut last = LineSet::default();
+        last.push_range(41, 41);
+        assert_eq!(found, vec![("src/core.rs".to_string(), found[0].1, last)]);
+    }
+
+    #[test]
+    fn files_and_directories_swapping_places_match_libgit2() {
+        let repo = project();
+        repo.remove("tools");
+        repo.write("tools", lines(2, "now a file"));
+        repo.remove("README.md");
+        repo.write("README.md/index.md", lines(2, "now a directory"));
+        repo.git(&["add", "-A"]);
+        agree(&repo);
+    }
+
+    #[test]
+    fn before_the_first_commit_everything_staged_is_added() {
+        let repo = Repo::new();
+        repo.write("a.txt", lines(3, "a"));
+        repo.write("dir/b.txt", lines(4, "b"));
+        repo.git(&["add", "-A"]);
+        assert!(fast_path_taken(&repo));
+        assert_eq!(agree(&repo).0.len(), 2);
+    }
+
+    #[test]
+    fn nothing_staged_finds_nothing_and_reads_no_tree_below_the_root() {
+        let repo = project();
+        repo.write("src/lib.rs", lines(45, "lib")); // changed, but not staged
+        assert!(fast_path_taken(&repo));
+        assert!(agree(&repo).0.is_empty());
+    }
+
+    #[test]
+    fn a_split_index_is_refused_with_the_command_that_merges_it() {
+        let repo = project();
+        repo.write("src/lib.rs", lines(45, "lib"));
+        repo.git(&["add", "-A"]);
+        repo.git(&["update-index", "--split-index"]);
+        assert!(!fast_path_taken(&repo));
+        let git = Repository::open(repo.dir.path()).unwrap();
+        let options = GitOptions {
+            max_file_size: 4096,
+            excludes: vec![],
+            threads: 1,
+        };
+        let error = staged_blobs(&git, &options, &ScanStats::default(), Reader::Fast)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("git update-index --no-split-index"),
+            "{error}"
+        );
+    }
 }
