@@ -15,11 +15,27 @@ use crate::source::ScanStats;
 
 pub fn run(args: StagedArgs) -> Result<i32, String> {
     let started = Instant::now();
-    let settings = load_settings(&args.repo, &args.config, &args.blobs, &args.output)?;
-    let scanner = Scanner::new(Arc::clone(&settings.rules), settings.scan.clone());
+    // The repository's index and the rule set load at the same time: each is about half of a
+    // pre-commit run. A configuration error is reported before a git one, as it always was.
+    let (settings, staged) = std::thread::scope(|scope| {
+        let staged = scope.spawn(|| staged::read(&args.repo));
+        let settings =
+            load_settings(&args.repo, &args.config, &args.blobs, &args.output).map(|settings| {
+                let scanner = Scanner::new(Arc::clone(&settings.rules), settings.scan.clone());
+                (settings, scanner)
+            });
+        let staged = staged
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (settings, staged)
+    });
+    let (settings, scanner) = settings?;
+    let staged = staged.map_err(|e| e.to_string())?;
     let stats = Arc::new(ScanStats::default());
     let options = git_options(&settings, &args.output);
-    let result = staged::scan(&args.repo, &options, &scanner, &stats).map_err(|e| e.to_string())?;
+    let result = staged
+        .scan(&options, &scanner, &stats)
+        .map_err(|e| e.to_string())?;
     // A staged change is part of some files: no baseline entry can be called stale.
     let code = output::finish_findings(
         &args.output,
@@ -35,6 +51,9 @@ pub fn run(args: StagedArgs) -> Result<i32, String> {
         // What a blocked commit can do next, after the report (the pre-commit hook's output).
         println!("{PROCEED}");
     }
+    // Freeing the rule set, its automata and libgit2's caches one by one took 2 ms of a 15 ms
+    // pre-commit run; the process is about to exit and the system takes them back at once.
+    std::mem::forget((settings, scanner, staged));
     Ok(code)
 }
 

@@ -1,36 +1,33 @@
 //! The built-in rule files, compiled into the binary. Add a file here when you add one to
 //! `rules/`; the test `every_rule_file_is_built_in` fails if you forget.
 
-pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
-    ("seeds.toml", include_str!("../../rules/seeds.toml")),
-    ("generic.toml", include_str!("../../rules/generic.toml")),
-    ("cloud.toml", include_str!("../../rules/cloud.toml")),
-    (
-        "source-hosting.toml",
-        include_str!("../../rules/source-hosting.toml"),
-    ),
-    (
-        "private-keys.toml",
-        include_str!("../../rules/private-keys.toml"),
-    ),
-    (
-        "client-exposure.toml",
-        include_str!("../../rules/client-exposure.toml"),
-    ),
-    ("chat.toml", include_str!("../../rules/chat.toml")),
-    ("payments.toml", include_str!("../../rules/payments.toml")),
-    ("ai.toml", include_str!("../../rules/ai.toml")),
-    (
-        "registries.toml",
-        include_str!("../../rules/registries.toml"),
-    ),
-    ("databases.toml", include_str!("../../rules/databases.toml")),
-    ("messaging.toml", include_str!("../../rules/messaging.toml")),
-    (
-        "observability.toml",
-        include_str!("../../rules/observability.toml"),
-    ),
-    ("saas.toml", include_str!("../../rules/saas.toml")),
+/// Lists the built-in rule files once, for their text and for the JSON `build.rs` made of them.
+macro_rules! builtin_rule_files {
+    ($($name:literal),* $(,)?) => {
+        pub const BUILTIN_RULE_FILES: &[(&str, &str)] =
+            &[$(($name, include_str!(concat!("../../rules/", $name)))),*];
+
+        /// Each file's rules as JSON (`[{"line": N, "def": {...}}]`), what a run loads.
+        pub(crate) const BUILTIN_RULES_JSON: &[(&str, &[u8])] =
+            &[$(($name, include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".json")))),*];
+    };
+}
+
+builtin_rule_files![
+    "seeds.toml",
+    "generic.toml",
+    "cloud.toml",
+    "source-hosting.toml",
+    "private-keys.toml",
+    "client-exposure.toml",
+    "chat.toml",
+    "payments.toml",
+    "ai.toml",
+    "registries.toml",
+    "databases.toml",
+    "messaging.toml",
+    "observability.toml",
+    "saas.toml",
 ];
 
 #[cfg(test)]

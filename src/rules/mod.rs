@@ -14,7 +14,6 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use rayon::prelude::*;
 use regex_automata::meta::Regex;
 use serde::{Deserialize, Serialize};
 
@@ -243,6 +242,13 @@ struct RuleFile {
     rule: Vec<toml::Spanned<RuleDef>>,
 }
 
+/// A built-in rule as `build.rs` converted it: the definition and the line it starts on.
+#[derive(Deserialize)]
+struct CompiledRule {
+    line: usize,
+    def: RuleDef,
+}
+
 /// A loaded rule: the definition plus what the engine needs, with the regex compiled on demand.
 #[derive(Debug)]
 pub struct Rule {
@@ -403,16 +409,23 @@ pub struct RuleSet {
 impl RuleSet {
     /// The rules compiled into the binary.
     pub fn builtin() -> Result<RuleSet, RuleError> {
-        // Parsing the TOML is most of a pre-commit run's start-up: spread the files over the
-        // cores, then add them in their fixed order.
-        let parsed: Vec<(String, &str, Result<RuleFile, toml::de::Error>)> = BUILTIN_RULE_FILES
-            .par_iter()
-            .map(|&(name, text)| (format!("rules/{name}"), text, toml::from_str(text)))
-            .collect();
         let mut set = RuleSet::default();
-        for (origin, text, file) in parsed {
-            let file = file.map_err(|e| toml_error(&origin, text, &e))?;
-            set.add_spanned(&origin, text, file.rule, Validation::ParseOnly)?;
+        for (name, json) in builtin::BUILTIN_RULES_JSON {
+            let origin = format!("rules/{name}");
+            let rules: Vec<CompiledRule> = serde_json::from_slice(json).map_err(|e| RuleError {
+                origin: origin.clone(),
+                line: None,
+                rule_id: None,
+                field: None,
+                message: format!("the built-in rules did not convert: {e}"),
+            })?;
+            for rule in rules {
+                set.add_def(
+                    rule.def,
+                    &format!("{origin}:{}", rule.line),
+                    Validation::ParseOnly,
+                )?;
+            }
         }
         Ok(set)
     }

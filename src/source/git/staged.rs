@@ -30,87 +30,105 @@ pub struct StagedResult {
     pub suppressed: Suppressed,
 }
 
-pub fn scan(
-    repo_path: &Path,
-    options: &GitOptions,
-    scanner: &Scanner,
-    stats: &ScanStats,
-) -> Result<StagedResult, GitError> {
+/// A repository's staging area, read before the settings that say how to scan it: the two
+/// are read in parallel, as together they are most of a pre-commit run.
+pub struct Staged {
+    repo: Repository,
+    /// The index and what in it differs from HEAD, when [`index_file`] could read it.
+    fast: Option<(index_file::Index, Changes)>,
+}
+
+/// Opens the repository at or above `repo_path` and compares its index with HEAD.
+pub fn read(repo_path: &Path) -> Result<Staged, GitError> {
     let repo = super::open(repo_path)?;
-    let added = staged_blobs(&repo, options, stats, Reader::Fast)?;
-    let (found, suppressed) = scan_added(&repo, &added, options, scanner, stats)?;
-    let mut findings: Vec<Finding> = found.into_iter().map(|(_, f)| f).collect();
-    crate::scan::sort_findings(&mut findings);
-    Ok(StagedResult {
-        findings,
-        suppressed,
-    })
-}
-
-/// How the index is compared with HEAD.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Reader {
-    /// [`index_file`] and the cache tree pick the changed paths, and libgit2 diffs only those;
-    /// libgit2 does everything when the index is beyond [`index_file`].
-    Fast,
-    /// libgit2 reads the whole index and diffs it against the whole HEAD tree.
-    #[cfg(test)]
-    Libgit2,
-}
-
-/// The staged blobs that add lines, with the lines they add.
-fn staged_blobs(
-    repo: &Repository,
-    options: &GitOptions,
-    stats: &ScanStats,
-    reader: Reader,
-) -> Result<Vec<AddedBlob>, GitError> {
     if repo.is_bare() {
         return Err(GitError::Open(
             repo.path().to_path_buf(),
             "a bare repository has no staging area; `credlint staged` runs in a work tree".into(),
         ));
     }
-    let filter = PathFilter::new(&options.excludes)?;
-    let head_tree = match repo.head() {
-        Ok(head) => Some(head.peel_to_tree()?),
-        // Before the first commit everything staged is new.
-        Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => None,
-        Err(e) => return Err(e.into()),
+    let fast = match sha1_repository(&repo) {
+        true => index_file::read(&index_path(&repo)),
+        false => None,
     };
-    // Inside a pre-commit hook git names the index the commit is made from: `git commit -a` and
-    // `git commit PATH` build a temporary one and leave .git/index as it was.
-    let named_index = std::env::var_os("GIT_INDEX_FILE")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from);
-    let index_path = named_index
-        .clone()
-        .unwrap_or_else(|| repo.path().join("index"));
-    if reader == Reader::Fast {
-        let fast = fast_blobs(
-            repo,
-            head_tree.as_ref(),
-            &index_path,
-            options,
-            &filter,
-            stats,
-        )?;
-        if let Some(added) = fast {
-            return Ok(added);
+    let fast = match fast {
+        Some(index) => {
+            let changes = changed_entries(&repo, head_tree(&repo)?.as_ref(), &index)?;
+            Some((index, changes))
         }
+        None => None,
+    };
+    Ok(Staged { repo, fast })
+}
+
+impl Staged {
+    /// Scans the lines the staged changes add.
+    pub fn scan(
+        &self,
+        options: &GitOptions,
+        scanner: &Scanner,
+        stats: &ScanStats,
+    ) -> Result<StagedResult, GitError> {
+        let added = self.added_blobs(options, stats)?;
+        let (found, suppressed) = scan_added(&self.repo, &added, options, scanner, stats)?;
+        let mut findings: Vec<Finding> = found.into_iter().map(|(_, f)| f).collect();
+        crate::scan::sort_findings(&mut findings);
+        Ok(StagedResult {
+            findings,
+            suppressed,
+        })
     }
-    let index = match &named_index {
-        Some(path) => git2::Index::open(path),
-        None => repo.index(),
+
+    /// The staged blobs that add lines, with the lines they add.
+    fn added_blobs(
+        &self,
+        options: &GitOptions,
+        stats: &ScanStats,
+    ) -> Result<Vec<AddedBlob>, GitError> {
+        let filter = PathFilter::new(&options.excludes)?;
+        if let Some((index, changes)) = &self.fast {
+            let fast =
+                changes.added_blobs(&self.repo, index, options.max_file_size, &filter, stats);
+            if let Some(added) = fast {
+                return Ok(added);
+            }
+        }
+        let repo = &self.repo;
+        let index = match named_index() {
+            Some(path) => git2::Index::open(&path),
+            None => repo.index(),
+        }
+        .map_err(|e| unreadable_index(&index_path(repo), &e))?;
+        let mut diff = repo.diff_tree_to_index(
+            head_tree(repo)?.as_ref(),
+            Some(&index),
+            Some(&mut diff_options(options.max_file_size)),
+        )?;
+        find_renames(&mut diff)?;
+        added_blobs(&diff, 0, options.max_file_size, &filter, stats)
     }
-    .map_err(|e| unreadable_index(&index_path, &e))?;
-    let mut diff = repo.diff_tree_to_index(
-        head_tree.as_ref(),
-        Some(&index),
-        Some(&mut diff_options(options.max_file_size)),
-    )?;
-    find_renames(&mut diff)?;
-    added_blobs(&diff, 0, options.max_file_size, &filter, stats)
+}
+
+/// HEAD's tree; `None` before the first commit, when everything staged is new.
+fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, GitError> {
+    match repo.head() {
+        Ok(head) => Ok(Some(head.peel_to_tree()?)),
+        Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The index git names in a pre-commit hook: `git commit -a` and `git commit PATH` build a
+/// temporary one and leave .git/index as it was.
+fn named_index() -> Option<PathBuf> {
+    std::env::var_os("GIT_INDEX_FILE")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+}
+
+/// The index the next commit is made from.
+fn index_path(repo: &Repository) -> PathBuf {
+    named_index().unwrap_or_else(|| repo.path().join("index"))
 }
 
 /// Why the index could not be read, and what to do about it.
@@ -132,25 +150,6 @@ fn unreadable_index(path: &Path, error: &git2::Error) -> GitError {
     ))
 }
 
-/// [`staged_blobs`] from the index file and the cache tree; `None` when libgit2 must do it.
-fn fast_blobs(
-    repo: &Repository,
-    head_tree: Option<&Tree>,
-    index_path: &Path,
-    options: &GitOptions,
-    filter: &PathFilter,
-    stats: &ScanStats,
-) -> Result<Option<Vec<AddedBlob>>, GitError> {
-    if !sha1_repository(repo) {
-        return Ok(None);
-    }
-    let Some(index) = index_file::read(index_path) else {
-        return Ok(None);
-    };
-    let changes = changed_entries(repo, head_tree, &index)?;
-    Ok(changes.added_blobs(repo, options.max_file_size, filter, stats))
-}
-
 /// Whether objects are named by SHA-1, the only names [`index_file`] reads.
 fn sha1_repository(repo: &Repository) -> bool {
     repo.config()
@@ -160,9 +159,10 @@ fn sha1_repository(repo: &Repository) -> bool {
 
 /// What differs between the index and HEAD.
 #[derive(Default)]
-struct ChangedEntries<'a> {
-    /// Index entries that differ from HEAD, with what HEAD has at the same path, if a file.
-    staged: Vec<(&'a IndexEntry, Option<(Oid, u32)>)>,
+struct Changes {
+    /// Index entries (by position) that differ from HEAD, with what HEAD has at the same path,
+    /// if a file.
+    staged: Vec<(usize, Option<(Oid, u32)>)>,
     /// Blobs of HEAD no longer in the index at their path: the sources of renames.
     deleted: Vec<Oid>,
 }
@@ -172,7 +172,7 @@ fn is_file(mode: u32) -> bool {
     mode & 0o170000 == 0o100000
 }
 
-impl ChangedEntries<'_> {
+impl Changes {
     /// The staged files that add lines, like [`added_blobs`] finds them in libgit2's diff; or
     /// `None` when libgit2 must decide: a file may have been renamed and edited (which needs
     /// libgit2's similarity measure), or an object could not be read (libgit2 explains).
@@ -182,6 +182,7 @@ impl ChangedEntries<'_> {
     fn added_blobs(
         &self,
         repo: &Repository,
+        index: &index_file::Index,
         max_size: u64,
         filter: &PathFilter,
         stats: &ScanStats,
@@ -192,7 +193,8 @@ impl ChangedEntries<'_> {
             *rename_sources.entry(*oid).or_default() += 1;
         }
         let mut added_files = Vec::new();
-        for &(entry, old) in &self.staged {
+        for &(position, old) in &self.staged {
+            let entry = &index.entries[position];
             if entry.intent_to_add() {
                 continue;
             }
@@ -274,16 +276,17 @@ impl ChangedEntries<'_> {
 
 /// Compares the index with HEAD's tree, directory by directory, skipping every directory whose
 /// cache-tree id equals HEAD's tree id there.
-fn changed_entries<'a>(
+fn changed_entries(
     repo: &Repository,
     head: Option<&Tree>,
-    index: &'a index_file::Index,
-) -> Result<ChangedEntries<'a>, GitError> {
-    let mut changed = ChangedEntries::default();
+    index: &index_file::Index,
+) -> Result<Changes, GitError> {
+    let mut changed = Changes::default();
     compare_directory(
         repo,
         head,
         &index.entries,
+        0,
         0,
         index.cache_tree.as_ref(),
         &mut changed,
@@ -292,14 +295,16 @@ fn changed_entries<'a>(
 }
 
 /// `entries` are the index entries under one directory (whose path is `prefix_len` bytes long,
-/// with its trailing slash), `head` is HEAD's tree there and `cache` the cache-tree node.
-fn compare_directory<'a>(
+/// with its trailing slash), starting at position `first` in the index; `head` is HEAD's tree
+/// there and `cache` the cache-tree node.
+fn compare_directory(
     repo: &Repository,
     head: Option<&Tree>,
-    entries: &'a [IndexEntry],
+    entries: &[IndexEntry],
+    first: usize,
     prefix_len: usize,
     cache: Option<&CacheTreeNode>,
-    changed: &mut ChangedEntries<'a>,
+    changed: &mut Changes,
 ) -> Result<(), GitError> {
     if let (Some(head), Some(cached)) = (head, cache.and_then(|c| c.oid)) {
         if head.id() == cached {
@@ -333,7 +338,7 @@ fn compare_directory<'a>(
                     }
                     _ => None,
                 };
-                changed.staged.push((entry, old));
+                changed.staged.push((first + i, old));
                 i += 1;
             }
             Some(slash) => {
@@ -355,6 +360,7 @@ fn compare_directory<'a>(
                     repo,
                     subtree.as_ref(),
                     &entries[i..end],
+                    first + i,
                     dir_len,
                     cache,
                     changed,
@@ -455,16 +461,25 @@ mod tests {
 
     type Found = (Vec<(String, Oid, LineSet)>, BTreeMap<SkipReason, u64>);
 
-    /// What `reader` finds staged in `repo`, and what it counted as skipped.
-    fn staged_with(repo: &Repo, reader: Reader) -> Found {
-        let git = Repository::open(repo.dir.path()).unwrap();
-        let options = GitOptions {
+    fn options(excludes: &[&str]) -> GitOptions {
+        GitOptions {
             max_file_size: 4096,
-            excludes: vec!["excluded/".into()],
+            excludes: excludes.iter().map(|e| e.to_string()).collect(),
             threads: 1,
-        };
+        }
+    }
+
+    /// What is found staged in `repo`, and what was counted as skipped; with `fast` false,
+    /// libgit2 reads the whole index and diffs it against the whole HEAD tree.
+    fn staged_with(repo: &Repo, fast: bool) -> Found {
+        let mut staged = read(repo.dir.path()).unwrap();
+        if !fast {
+            staged.fast = None;
+        }
         let stats = ScanStats::default();
-        let added = staged_blobs(&git, &options, &stats, reader).unwrap();
+        let added = staged
+            .added_blobs(&options(&["excluded/"]), &stats)
+            .unwrap();
         let mut found: Vec<_> = added
             .into_iter()
             .map(|a| (a.path, a.oid, a.lines))
@@ -475,25 +490,20 @@ mod tests {
 
     /// Whether the fast path handled the change itself (rather than handing it to libgit2).
     fn fast_path_taken(repo: &Repo) -> bool {
-        let git = Repository::open(repo.dir.path()).unwrap();
-        let head = git.head().ok().map(|h| h.peel_to_tree().unwrap());
-        let options = GitOptions {
-            max_file_size: 4096,
-            excludes: vec![],
-            threads: 1,
-        };
+        let staged = read(repo.dir.path()).unwrap();
         let filter = PathFilter::new(&[]).unwrap();
-        let index_path = git.path().join("index");
         let stats = ScanStats::default();
-        fast_blobs(&git, head.as_ref(), &index_path, &options, &filter, &stats)
-            .unwrap()
-            .is_some()
+        staged.fast.as_ref().is_some_and(|(index, changes)| {
+            changes
+                .added_blobs(&staged.repo, index, 4096, &filter, &stats)
+                .is_some()
+        })
     }
 
     /// Both readers agree, and the result is returned for further checks.
     fn agree(repo: &Repo) -> Found {
-        let fast = staged_with(repo, Reader::Fast);
-        let full = staged_with(repo, Reader::Libgit2);
+        let fast = staged_with(repo, true);
+        let full = staged_with(repo, false);
         assert_eq!(fast, full);
         fast
     }
@@ -637,13 +647,9 @@ mod tests {
         repo.git(&["add", "-A"]);
         repo.git(&["update-index", "--split-index"]);
         assert!(!fast_path_taken(&repo));
-        let git = Repository::open(repo.dir.path()).unwrap();
-        let options = GitOptions {
-            max_file_size: 4096,
-            excludes: vec![],
-            threads: 1,
-        };
-        let error = staged_blobs(&git, &options, &ScanStats::default(), Reader::Fast)
+        let error = read(repo.dir.path())
+            .unwrap()
+            .added_blobs(&options(&[]), &ScanStats::default())
             .unwrap_err()
             .to_string();
         assert!(
