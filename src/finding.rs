@@ -274,18 +274,25 @@ fn masks(hidden: &HiddenValue, shown: &Range<usize>, value: &Range<usize>) -> bo
 
 /// `bytes[shown]` as text (carriage returns before line ends dropped) with every hidden value
 /// that [`masks`] selects replaced by its redacted form (one cut by the edge of the shown part
-/// is replaced whole), and the byte range of `value` in the result. A hidden value that overlaps `value` (a key inside a URL finding,
-/// or the other way round) is left to the value's own redaction: masking it would hide the
-/// value, and what it does not cover is never the whole of it.
+/// is replaced whole), and the byte range of `value` in the result. A hidden value that overlaps
+/// `value` (a key inside a URL finding, or the other way round) is left to the value's own
+/// redaction: masking it would hide the value, and what it does not cover is never the whole
+/// of it.
 fn render(
     bytes: &[u8],
     shown: Range<usize>,
     value: Range<usize>,
     hidden: &[HiddenValue],
 ) -> (String, Range<usize>) {
-    let mut others: Vec<&HiddenValue> =
-        hidden.iter().filter(|h| masks(h, &shown, &value)).collect();
-    others.sort_by_key(|h| h.span.start);
+    // The value and the others masked around it, in line order: the value first when one
+    // starts where it ends. Two hidden values may overlap each other, never the value.
+    let mut pieces: Vec<(Range<usize>, Option<&str>)> = hidden
+        .iter()
+        .filter(|h| masks(h, &shown, &value))
+        .map(|h| (h.span.clone(), Some(h.redacted.as_str())))
+        .chain(std::iter::once((value.clone(), None)))
+        .collect();
+    pieces.sort_by_key(|(span, replacement)| (span.start, replacement.is_some()));
     let raw = |range: Range<usize>| {
         String::from_utf8_lossy(&bytes[range])
             .trim_end_matches('\r')
@@ -293,30 +300,23 @@ fn render(
     };
     let mut out = String::new();
     let mut at = shown.start;
-    let mut highlight = None;
-    for other in others {
-        if highlight.is_none() && other.span.start >= value.end {
-            out.push_str(&raw(at..value.start));
-            let start = out.len();
-            out.push_str(&raw(value.clone()));
-            highlight = Some(start..out.len());
-            at = value.end;
-        }
-        if other.span.end <= at {
+    let mut highlight = 0..0;
+    for (span, replacement) in pieces {
+        if replacement.is_some() && span.end <= at {
             continue; // inside one already masked
         }
-        out.push_str(&raw(at..other.span.start.max(at)));
-        out.push_str(&other.redacted);
-        at = other.span.end.min(shown.end);
+        out.push_str(&raw(at..span.start.max(at)));
+        match replacement {
+            Some(redacted) => out.push_str(redacted),
+            None => {
+                let start = out.len();
+                out.push_str(&raw(span.clone()));
+                highlight = start..out.len();
+            }
+        }
+        at = span.end.min(shown.end);
     }
-    let highlight = highlight.unwrap_or_else(|| {
-        out.push_str(&raw(at..value.start));
-        let start = out.len();
-        out.push_str(&raw(value.clone()));
-        at = value.end;
-        start..out.len()
-    });
-    out.push_str(&raw(at.max(value.end).min(shown.end)..shown.end));
+    out.push_str(&raw(at..shown.end));
     (out, highlight)
 }
 

@@ -244,14 +244,13 @@ fn walk_commits(
             .collect());
     };
     let mut commits = Vec::new();
-    let mut wanted: HashSet<Oid> = HashSet::new();
-    let mut parents: HashMap<Oid, Vec<Oid>> = HashMap::new();
+    // The commits since `since`, with their parents.
+    let mut wanted: HashMap<Oid, Vec<Oid>> = HashMap::new();
     for oid in oids {
         let commit = repo.find_commit(oid)?;
         let before_since = commit.time().seconds() < since;
         if !before_since {
-            wanted.insert(oid);
-            parents.insert(oid, commit.parent_ids().collect());
+            wanted.insert(oid, commit.parent_ids().collect());
         }
         commits.push(WalkedCommit {
             oid,
@@ -261,10 +260,10 @@ fn walk_commits(
     }
     // Of the older commits, only those a newer commit builds on matter: their trees are what
     // the newer commits started from, so blobs in them were not introduced since.
-    let boundary: HashSet<Oid> = parents
+    let boundary: HashSet<Oid> = wanted
         .values()
         .flatten()
-        .filter(|parent| !wanted.contains(parent))
+        .filter(|parent| !wanted.contains_key(parent))
         .copied()
         .collect();
     commits.retain(|c| !c.before_since || boundary.contains(&c.oid));

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use git2::{Commit, Delta, Diff, DiffOptions, FileMode, Oid, Repository};
+use git2::{Commit, Delta, Diff, DiffOptions, Oid, Repository};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use super::{decode_text, looks_binary, Blob, LineSet, ScanStats, SkipReason};
@@ -305,28 +305,15 @@ pub(crate) fn added_blobs(
             .path_bytes()
             .map(|p| String::from_utf8_lossy(p).into_owned())
             .unwrap_or_default();
-        if filter.excluded(&path) {
-            return true;
-        }
-        match new.mode() {
-            FileMode::Blob | FileMode::BlobExecutable | FileMode::BlobGroupWritable => {}
-            FileMode::Link => {
-                stats.skipped(SkipReason::Symlink);
-                return true;
-            }
-            _ => return true, // submodules and trees: not blobs of this repository
-        }
-        if new.size() > max_size {
-            stats.skipped(SkipReason::TooLarge);
-        } else if delta.flags().is_binary() {
-            stats.skipped(SkipReason::Binary);
-        } else {
-            added.borrow_mut().push(AddedBlob {
+        match admit(&path, u32::from(new.mode()), new.size(), max_size, filter) {
+            Err(reason) => reason.into_iter().for_each(|r| stats.skipped(r)),
+            Ok(()) if delta.flags().is_binary() => stats.skipped(SkipReason::Binary),
+            Ok(()) => added.borrow_mut().push(AddedBlob {
                 path,
                 oid: new.id(),
                 lines: LineSet::default(),
                 origin,
-            });
+            }),
         }
         true
     };
@@ -336,11 +323,7 @@ pub(crate) fn added_blobs(
         let same_file =
             |a: &&mut AddedBlob| a.oid == new.id() && new.path_bytes() == Some(a.path.as_bytes());
         if let Some(last) = added.last_mut().filter(same_file) {
-            if hunk.new_lines() > 0 {
-                let first = hunk.new_start() as usize;
-                last.lines
-                    .push_range(first, first + hunk.new_lines() as usize - 1);
-            }
+            add_hunk(&mut last.lines, &hunk);
         }
         true
     };
@@ -348,6 +331,42 @@ pub(crate) fn added_blobs(
     let mut added = added.into_inner();
     added.retain(|a| !a.lines.is_empty());
     Ok(added)
+}
+
+/// Regular files, as opposed to symlinks (0o120000), submodules (0o160000) and trees.
+pub(crate) fn is_file(mode: u32) -> bool {
+    mode & 0o170000 == 0o100000
+}
+
+/// Whether a changed file is read and diffed: `Err` with what it counts as when it is not
+/// (an excluded path or a submodule counts as nothing). Binary content is judged later, by
+/// whoever reads it.
+pub(crate) fn admit(
+    path: &str,
+    mode: u32,
+    size: u64,
+    max_size: u64,
+    filter: &PathFilter,
+) -> Result<(), Option<SkipReason>> {
+    if filter.excluded(path) {
+        Err(None)
+    } else if mode == 0o120000 {
+        Err(Some(SkipReason::Symlink))
+    } else if !is_file(mode) {
+        Err(None) // submodules and trees: not blobs of this repository
+    } else if size > max_size {
+        Err(Some(SkipReason::TooLarge))
+    } else {
+        Ok(())
+    }
+}
+
+/// Adds the new-side lines of a zero-context hunk (none for a pure deletion).
+pub(crate) fn add_hunk(lines: &mut LineSet, hunk: &git2::DiffHunk) {
+    if hunk.new_lines() > 0 {
+        let first = hunk.new_start() as usize;
+        lines.push_range(first, first + hunk.new_lines() as usize - 1);
+    }
 }
 
 /// Reads and scans blobs restricted to their added lines, on `threads` threads when there are

@@ -6,8 +6,10 @@
 //! added. Renames contribute only the lines that changed on the way; deletions, submodules and
 //! symlinks add nothing to scan; binary and oversized files are counted as skipped.
 //!
-//! This runs on every commit, so it does the least it can: one tree-to-index diff, and only the
-//! changed blobs are read.
+//! This runs on every commit, so it does the least it can: [`index_file`] reads the index and
+//! its cache tree, only the HEAD trees of directories that changed are read, and only the
+//! changed blobs are diffed. libgit2's full tree-to-index diff is the fallback for what that
+//! path cannot vouch for.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -16,8 +18,8 @@ use git2::{ErrorCode, ObjectType, Oid, Repository, Tree};
 
 use super::index_file::{self, CacheTreeNode, IndexEntry};
 use super::{
-    added_blobs, diff_options, find_renames, scan_added, AddedBlob, GitError, GitOptions,
-    PathFilter,
+    add_hunk, added_blobs, admit, diff_options, find_renames, is_file, scan_added, AddedBlob,
+    GitError, GitOptions, PathFilter,
 };
 use crate::filter::Suppressed;
 use crate::finding::Finding;
@@ -34,8 +36,8 @@ pub struct StagedResult {
 /// are read in parallel, as together they are most of a pre-commit run.
 pub struct Staged {
     repo: Repository,
-    /// The index and what in it differs from HEAD, when [`index_file`] could read it.
-    fast: Option<(index_file::Index, Changes)>,
+    /// What in the index differs from HEAD, and the index, when [`index_file`] could read it.
+    fast: Option<(Changes, index_file::Index)>,
 }
 
 /// Opens the repository at or above `repo_path` and compares its index with HEAD.
@@ -47,15 +49,12 @@ pub fn read(repo_path: &Path) -> Result<Staged, GitError> {
             "a bare repository has no staging area; `credlint staged` runs in a work tree".into(),
         ));
     }
-    let fast = match sha1_repository(&repo) {
+    let index = match sha1_repository(&repo) {
         true => index_file::read(&index_path(&repo)),
         false => None,
     };
-    let fast = match fast {
-        Some(index) => {
-            let changes = changed_entries(&repo, head_tree(&repo)?.as_ref(), &index)?;
-            Some((index, changes))
-        }
+    let fast = match index {
+        Some(index) => Some((changed_entries(&repo, &index)?, index)),
         None => None,
     };
     Ok(Staged { repo, fast })
@@ -86,7 +85,7 @@ impl Staged {
         stats: &ScanStats,
     ) -> Result<Vec<AddedBlob>, GitError> {
         let filter = PathFilter::new(&options.excludes)?;
-        if let Some((index, changes)) = &self.fast {
+        if let Some((changes, index)) = &self.fast {
             let fast =
                 changes.added_blobs(&self.repo, index, options.max_file_size, &filter, stats);
             if let Some(added) = fast {
@@ -167,11 +166,6 @@ struct Changes {
     deleted: Vec<Oid>,
 }
 
-/// Regular files, as opposed to symlinks (0o120000) and submodules (0o160000).
-fn is_file(mode: u32) -> bool {
-    mode & 0o170000 == 0o100000
-}
-
 impl Changes {
     /// The staged files that add lines, like [`added_blobs`] finds them in libgit2's diff; or
     /// `None` when libgit2 must decide: a file may have been renamed and edited (which needs
@@ -218,17 +212,8 @@ impl Changes {
         let mut skipped = Vec::new();
         for (entry, old) in added_files {
             let path = String::from_utf8_lossy(&entry.path).into_owned();
-            if filter.excluded(&path) {
-                continue;
-            }
-            if !is_file(entry.mode) {
-                if entry.mode == 0o120000 {
-                    skipped.push(SkipReason::Symlink);
-                }
-                continue; // submodules: commits of another repository
-            }
-            if u64::from(entry.size) > max_size {
-                skipped.push(SkipReason::TooLarge);
+            if let Err(reason) = admit(&path, entry.mode, entry.size.into(), max_size, filter) {
+                skipped.extend(reason);
                 continue;
             }
             let new = odb.read(entry.oid).ok()?;
@@ -252,11 +237,7 @@ impl Changes {
             .ok()?;
             let mut lines = LineSet::default();
             for hunk in 0..patch.num_hunks() {
-                let (hunk, _) = patch.hunk(hunk).ok()?;
-                if hunk.new_lines() > 0 {
-                    let first = hunk.new_start() as usize;
-                    lines.push_range(first, first + hunk.new_lines() as usize - 1);
-                }
+                add_hunk(&mut lines, &patch.hunk(hunk).ok()?.0);
             }
             if !lines.is_empty() {
                 added.push(AddedBlob {
@@ -276,15 +257,11 @@ impl Changes {
 
 /// Compares the index with HEAD's tree, directory by directory, skipping every directory whose
 /// cache-tree id equals HEAD's tree id there.
-fn changed_entries(
-    repo: &Repository,
-    head: Option<&Tree>,
-    index: &index_file::Index,
-) -> Result<Changes, GitError> {
+fn changed_entries(repo: &Repository, index: &index_file::Index) -> Result<Changes, GitError> {
     let mut changed = Changes::default();
     compare_directory(
         repo,
-        head,
+        head_tree(repo)?.as_ref(),
         &index.entries,
         0,
         0,
@@ -324,21 +301,19 @@ fn compare_directory(
         let rest = &entry.path[prefix_len..];
         match memchr::memchr(b'/', rest) {
             None => {
-                let in_head = in_head.remove(rest);
-                let old = match in_head {
-                    Some((oid, mode, _)) if oid == entry.oid && mode as u32 == entry.mode => {
-                        i += 1;
-                        continue;
+                let position = first + i;
+                match in_head.remove(rest) {
+                    Some((oid, mode, _)) if oid == entry.oid && mode as u32 == entry.mode => {}
+                    Some((oid, mode, Some(ObjectType::Blob))) => {
+                        changed.staged.push((position, Some((oid, mode as u32))));
                     }
-                    Some((oid, mode, Some(ObjectType::Blob))) => Some((oid, mode as u32)),
                     Some((oid, _, Some(ObjectType::Tree))) => {
                         // A directory in HEAD replaced by a file.
                         deleted_tree(repo, oid, &mut changed.deleted)?;
-                        None
+                        changed.staged.push((position, None));
                     }
-                    _ => None,
-                };
-                changed.staged.push((first + i, old));
+                    _ => changed.staged.push((position, None)),
+                }
                 i += 1;
             }
             Some(slash) => {
@@ -493,7 +468,7 @@ mod tests {
         let staged = read(repo.dir.path()).unwrap();
         let filter = PathFilter::new(&[]).unwrap();
         let stats = ScanStats::default();
-        staged.fast.as_ref().is_some_and(|(index, changes)| {
+        staged.fast.as_ref().is_some_and(|(changes, index)| {
             changes
                 .added_blobs(&staged.repo, index, 4096, &filter, &stats)
                 .is_some()
