@@ -12,19 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::engine::Match;
 use crate::rules::{Kind, Rule, Severity};
 
-/// Where a git blob came from: the commit that first introduced it at its path.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct GitOrigin {
-    pub commit: String,
-    pub author: String,
-    /// ISO 8601, UTC.
-    pub date: String,
-    /// First line of the commit message.
-    pub summary: String,
-    /// Whether the secret is still in the blob at the same path in HEAD. `None` when unknown
-    /// (a range or staged scan, where the question does not arise).
-    pub in_head: Option<bool>,
-}
+pub use crate::source::GitOrigin;
 
 /// 1-based lines and columns; columns count characters (Unicode code points, an invalid UTF-8
 /// byte counting as one), and the end column is exclusive.
@@ -107,6 +95,11 @@ pub struct Finding {
     pub snippet: Snippet,
     pub notes: Vec<String>,
     pub git: Option<GitOrigin>,
+    /// The source's origin of the place it was found at (which commit, in the source's own
+    /// order): how the pipeline asks for `git` and picks a secret's first appearance.
+    pub origin: u32,
+    /// The git blob it was found in, when it came from git.
+    pub object: Option<String>,
 }
 
 impl Finding {
@@ -174,9 +167,16 @@ impl<'a> FindingBuilder<'a> {
         (self.line, self.line_start)
     }
 
-    /// The finding for `found`. `hidden` lists every secret found in the blob (in any order),
-    /// so that the line shown for this finding hides the others.
-    pub fn build(&mut self, rule: &Rule, found: &Match, hidden: &[HiddenValue]) -> Finding {
+    /// The finding for `found`, whose fingerprint the filters already computed. `hidden` lists
+    /// every secret found in the blob (in any order), so that the line shown for this finding
+    /// hides the others.
+    pub fn build(
+        &mut self,
+        rule: &Rule,
+        found: &Match,
+        hidden: &[HiddenValue],
+        fingerprint: String,
+    ) -> Finding {
         let bytes = self.bytes;
         let span = found.secret.clone();
         let (start_line, start_line_at) = self.position(span.start);
@@ -215,13 +215,15 @@ impl<'a> FindingBuilder<'a> {
                 end_column,
             },
             byte_span: span.clone(),
-            fingerprint: fingerprint(&rule.def.id, self.rel_path, &secret),
+            fingerprint,
             snippet: snippet(bytes, start_line_at, span, hidden),
             secret,
             redact: rule.redact,
             redacted,
             notes: found.notes.clone(),
             git: None,
+            origin: 0,
+            object: None,
         }
     }
 }

@@ -3,22 +3,29 @@
 //! Data flows one way, and the modules follow it:
 //!
 //! ```text
-//!  source ──► engine ──► finding ──► filter ──► report
-//!  (blobs)    (matches)  (located,   (inline,    (human, json, jsonl,
-//!                         redacted,   baseline,   sarif, github)
-//!                         fingerprint) allowlists)
+//!  source ──► admission ──► engine ──► finding ──► filter ──► report
+//!  (fs, stdin, (binary by    (keywords, (located,   (added lines,  (human, json, jsonl,
+//!   history,   content, BOM   windowed   redacted,   inline allow,  sarif, github)
+//!   range,     plausibility)  regexes)   fingerprint) allowlists,
+//!   staged)                                           baseline, limit)
 //! ```
 //!
-//! `rules` and `context` feed the engine; `config` (the user's `.credlint.toml`) adjusts the
-//! rules and feeds the filters; `scan` joins the stages; `cli` is the thin glue.
+//! `scan` runs every mode through those stages the same way and builds the summary. `rules`
+//! and `context` feed the engine; `rulecheck` checks rules by their examples (above rules and
+//! engine); `config` (the user's `.credlint.toml`, and the settings a command resolves from it
+//! and its flags) adjusts the rules and feeds the filters; `cli` parses flags, calls the library
+//! and prints.
 
+pub mod admission;
 pub mod cli;
 pub mod config;
 pub mod context;
 pub mod engine;
 pub mod filter;
 pub mod finding;
+pub mod message;
 pub mod report;
+pub mod rulecheck;
 pub mod rules;
 pub mod scan;
 pub mod source;

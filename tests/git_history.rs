@@ -311,7 +311,9 @@ fn binary_and_oversized_blobs_are_skipped_and_counted() {
     let mut binary = b"\x00\x01\x02".to_vec();
     binary.extend_from_slice(assignment("KEY", &key).as_bytes());
     repo.write("data.bin.x", &binary);
-    repo.write("logo.png", assignment("KEY", &key));
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(assignment("KEY", &key).as_bytes());
+    repo.write("logo.png", &png);
     repo.write(
         "big.py",
         format!("{}{}", "#".repeat(4000), assignment("KEY", &key)),

@@ -228,7 +228,10 @@ fn tracked_files_are_scanned_even_when_an_ignore_file_lists_them() {
     repo.write("src/app.py", format!("KEY = \"{in_src}\"\n"));
     repo.commit_all("Project");
     // Untracked files that .gitignore lists stay skipped, and are counted.
-    repo.write("build/out.py", format!("KEY = \"{}\"\n", fake::transcodely_live()));
+    repo.write(
+        "build/out.py",
+        format!("KEY = \"{}\"\n", fake::transcodely_live()),
+    );
     let (code, report) = scan_json(repo.path(), &["--show-secrets"]);
     let mut expected = vec![tracked, in_src];
     expected.sort();

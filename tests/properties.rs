@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use credlint::rules::RuleSet;
 use credlint::scan::{ScanOptions, Scanner};
-use credlint::source::{Blob, ScanStats};
+use credlint::source::ScanStats;
 use proptest::prelude::*;
 
 fn piece() -> impl Strategy<Value = Vec<u8>> {
@@ -57,10 +57,7 @@ proptest! {
         let bytes: Vec<u8> = pieces.concat();
         let scanner = scanner();
         let stats = ScanStats::default();
-        let mut scratch = Default::default();
-        let mut findings = Vec::new();
-        let blob = Blob { path: "p.txt", rel_path: "p.txt", bytes: &bytes, added_lines: None, git: None };
-        scanner.scan_blob(&blob, &mut scratch, &mut findings, &stats);
+        let findings = scanner.scan_text("p.txt", &bytes, &stats);
         for f in &findings {
             let span = f.byte_span.clone();
             prop_assert!(span.start < span.end && span.end <= bytes.len(), "span {span:?} outside {} bytes", bytes.len());

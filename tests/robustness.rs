@@ -156,7 +156,8 @@ fn a_generated_file_with_many_keys_stops_at_the_limit_and_says_so() {
         .map(|_| format!("id = {}\n", fake::aws_key_id()))
         .collect();
     write(dir.path(), "keys.txt", &content);
-    let (_, report) = scan_json(dir.path(), &["--max-findings-per-file", "10"]);
+    let (code, report) = scan_json(dir.path(), &["--max-findings-per-file", "10"]);
+    assert_eq!(code, 1);
     assert_eq!(findings(&report).len(), 10);
     let warning = &report["summary"]["warnings"][0];
     assert_eq!(warning["path"], "keys.txt");
@@ -164,7 +165,7 @@ fn a_generated_file_with_many_keys_stops_at_the_limit_and_says_so() {
         warning["message"]
             .as_str()
             .unwrap()
-            .starts_with("more than 10 findings"),
+            .starts_with("40 more values found in this file are not shown"),
         "{warning}"
     );
 }

@@ -2,7 +2,8 @@
 //! do not, through the engine's own matching code. One failure list for all rules, so a rule
 //! author sees every problem at once.
 
-use credlint::rules::{full_check, RuleSet, Validation, BUILTIN_RULE_FILES};
+use credlint::rulecheck::full_check;
+use credlint::rules::{RuleSet, Validation, BUILTIN_RULE_FILES};
 
 #[test]
 fn every_builtin_rule_passes_its_examples() {

@@ -317,7 +317,7 @@ fn binary_invalid_utf8_and_empty_inputs() {
     let mut binary = b"\x7fELF\0\0\0".to_vec();
     binary.extend_from_slice(key.as_bytes());
     write(dir.path(), "tool.bin2", &binary);
-    write(dir.path(), "logo.png", b"not really a png");
+    write(dir.path(), "logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
     let mut latin1 = b"caf\xe9 \xff\xfe key = ".to_vec();
     latin1.extend_from_slice(key.as_bytes());
     latin1.push(b'\n');

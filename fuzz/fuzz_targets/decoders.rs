@@ -1,5 +1,5 @@
 //! Everything that decodes or rewrites scanned bytes on its own: the validators (JWT, Basic auth,
-//! GitHub checksums), UTF-16 decoding, placeholder detection, redaction and output escaping.
+//! GitHub checksums), admission (magic bytes, BOM plausibility, UTF-16/32 decoding), placeholder detection, redaction and output escaping.
 #![no_main]
 
 use credlint::engine::{placeholder, validators};
@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let _ = credlint::source::decode_text(data);
+    let _ = credlint::admission::admit(data, ["a.txt", "b.png"]);
     let _ = placeholder::is_placeholder(data);
     let text = String::from_utf8_lossy(data);
     let redacted = credlint::finding::redact(&text, &["ak_live_".to_string()]);

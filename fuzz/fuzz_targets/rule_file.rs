@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let mut set = RuleSet::default();
-    if let Err(error) = set.add_file("fuzz.toml", &text, Validation::Full) {
+    if let Err(error) = set.add_file("fuzz.toml", &text, credlint::rulecheck::FULL) {
         // Errors must render; their line must exist in the input.
         let _ = error.to_string();
         if let Some(line) = error.line {

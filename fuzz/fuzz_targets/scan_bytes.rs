@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use credlint::rules::RuleSet;
 use credlint::scan::{ScanOptions, Scanner};
-use credlint::source::{Blob, ScanStats};
+use credlint::source::ScanStats;
 use libfuzzer_sys::fuzz_target;
 
 fn scanner() -> &'static Scanner {
@@ -21,10 +21,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let path = ["src/app.py", "dist/app.min.js", "config/.env.development"][selector as usize % 3];
     let stats = ScanStats::default();
-    let mut scratch = Default::default();
-    let mut findings = Vec::new();
-    let blob = Blob { path, rel_path: path, bytes, added_lines: None, git: None };
-    scanner().scan_blob(&blob, &mut scratch, &mut findings, &stats);
+    let findings = scanner().scan_text(path, bytes, &stats);
     for f in &findings {
         assert!(f.byte_span.start < f.byte_span.end && f.byte_span.end <= bytes.len());
         assert_eq!(f.secret, String::from_utf8_lossy(&bytes[f.byte_span.clone()]));

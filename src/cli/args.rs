@@ -102,8 +102,9 @@ pub struct BlobArgs {
     /// Do not scan repository paths matching this gitignore-style pattern (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// Stop looking in a blob after this many findings, which bounds the work on generated
-    /// files [default: 1000, or the configuration's scan.max_findings_per_file].
+    /// Show at most this many distinct values per file (after suppression; a rule not yet
+    /// reported in the file is always shown, and what is left out is counted) [default: 1000,
+    /// or the configuration's scan.max_findings_per_file].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_findings_per_file: Option<u64>,
 }
@@ -128,6 +129,19 @@ pub struct ConfigArgs {
     pub no_inline_allow: bool,
 }
 
+impl ConfigArgs {
+    /// The choice as the library takes it.
+    pub fn choice(&self) -> crate::config::settings::ConfigChoice {
+        crate::config::settings::ConfigChoice {
+            config: self.config.clone(),
+            no_config: self.no_config,
+            baseline: self.baseline.clone(),
+            no_baseline: self.no_baseline,
+            no_inline_allow: self.no_inline_allow,
+        }
+    }
+}
+
 /// How the filesystem is walked.
 #[derive(Debug, Args)]
 pub struct WalkArgs {
@@ -144,8 +158,9 @@ pub struct WalkArgs {
     /// Follow symbolic links (never outside the scanned roots).
     #[arg(long)]
     pub follow_symlinks: bool,
-    /// Stop looking in a file after this many findings, which bounds the work on generated
-    /// files [default: 1000, or the configuration's scan.max_findings_per_file].
+    /// Show at most this many distinct values per file (after suppression; a rule not yet
+    /// reported in the file is always shown, and what is left out is counted) [default: 1000,
+    /// or the configuration's scan.max_findings_per_file].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_findings_per_file: Option<u64>,
 }

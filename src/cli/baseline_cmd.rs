@@ -6,13 +6,13 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
 use super::args::BaselineArgs;
-use super::scan_cmd::{collect, default_threads, load_settings};
-use super::settings::{display_path, read_baseline, BaselineUse};
+use super::output::scanner;
+use super::scan_cmd::{default_threads, load_settings, source};
 use super::{EXIT_CLEAN, EXIT_ERROR};
+use crate::config::settings::{display_path, read_baseline, BaselineUse};
 use crate::filter::baseline::Baseline;
 use crate::report::progress::Progress;
 use crate::report::ScanMode;
-use crate::scan::{Scanner, Sink};
 use crate::source::{ScanStats, SkipReason};
 
 pub fn run(args: BaselineArgs) -> Result<i32, String> {
@@ -39,23 +39,19 @@ pub fn run(args: BaselineArgs) -> Result<i32, String> {
         None
     };
 
-    let scanner = Scanner::new(Arc::clone(&settings.rules), settings.scan.clone());
+    let scanner = scanner(&settings);
     let stats = Arc::new(ScanStats::default());
-    let sink = Sink::default();
+    let mut source = source(&args.paths, &args.walk, &settings)?;
     let progress = (!args.quiet && std::io::stderr().is_terminal())
         .then(|| Progress::start(Arc::clone(&stats), ScanMode::Directory.unit()));
-    let collected = collect(
-        &args.paths,
-        &args.walk,
-        &settings,
+    let outcome = scanner.run(
+        source.as_mut(),
         args.threads.unwrap_or_else(default_threads),
-        &scanner,
-        &sink,
         &stats,
     );
     drop(progress);
-    let (_, scope) = collected?;
-    let findings = sink.into_findings();
+    let findings = outcome.map_err(|e| e.to_string())?.findings;
+    let scope = source.coverage();
 
     let baseline = match &previous {
         Some((_, old)) => old.pruned(&findings, &scope),

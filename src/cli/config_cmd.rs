@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use super::args::ConfigCommandArgs;
-use super::settings::{config_root, display_path, read_baseline};
 use super::EXIT_CLEAN;
+use crate::config::settings::{config_root, display_path, read_baseline};
 use crate::config::{self, FILE_NAME, SCHEMA};
 use crate::rules::RuleSet;
 

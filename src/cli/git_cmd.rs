@@ -2,18 +2,16 @@
 //! request adds).
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Instant;
 
 use super::args::{BlobArgs, ConfigArgs, GitArgs, OutputArgs};
 use super::output;
 use super::scan_cmd::default_threads;
-use super::settings::{self, BaselineUse, Overrides, Settings};
-use crate::filter::baseline::Scope;
-use crate::report::ScanMode;
-use crate::scan::Scanner;
-use crate::source::git::{self, history, range, GitOptions};
-use crate::source::ScanStats;
+use crate::config::settings::{self, BaselineUse, Overrides, Settings};
+use crate::source::git::history::{HistoryOptions, HistorySource};
+use crate::source::git::range::RangeSource;
+use crate::source::git::{self, GitOptions};
+use crate::source::Source;
 
 pub fn run(args: GitArgs) -> Result<i32, String> {
     let started = Instant::now();
@@ -24,58 +22,32 @@ pub fn run(args: GitArgs) -> Result<i32, String> {
         .transpose()
         .map_err(|e| e.to_string())?;
     let settings = load_settings(&args.repo, &args.config, &args.blobs, &args.output)?;
-    let scanner = Scanner::new(Arc::clone(&settings.rules), settings.scan.clone());
-    let stats = Arc::new(ScanStats::default());
-    let options = git_options(&settings, &args.output);
-    let (mode, findings, suppressed, scope) = match &args.range {
+    let options = git_options(&settings);
+    let mut source: Box<dyn Source> = match &args.range {
         Some(spec) => {
-            let progress = output::start_progress(&args.output, &stats, ScanMode::GitRange);
-            let result = range::scan(&args.repo, spec, &options, &scanner, &stats);
-            drop(progress);
-            let result = result.map_err(|e| e.to_string())?;
-            // A range sees only added lines: no baseline entry can be called stale.
-            let scope = Scope::Nothing;
-            (
-                ScanMode::GitRange,
-                result.findings,
-                result.suppressed,
-                scope,
-            )
+            Box::new(RangeSource::open(&args.repo, spec, options).map_err(|e| e.to_string())?)
         }
-        None => {
-            let narrowed = !args.branch.is_empty() || since.is_some();
-            let options = history::HistoryOptions {
-                git: options,
-                revisions: args.branch.clone(),
-                since,
-            };
-            let progress = output::start_progress(&args.output, &stats, ScanMode::GitHistory);
-            let result = history::scan(&args.repo, &options, &scanner, &stats);
-            drop(progress);
-            let result = result.map_err(|e| e.to_string())?;
-            let scope = if narrowed {
-                Scope::Nothing
-            } else {
-                Scope::Everything
-            };
-            (
-                ScanMode::GitHistory,
-                result.findings,
-                result.suppressed,
-                scope,
+        None => Box::new(
+            HistorySource::open(
+                &args.repo,
+                HistoryOptions {
+                    git: options,
+                    revisions: args.branch.clone(),
+                    since,
+                },
             )
-        }
+            .map_err(|e| e.to_string())?,
+        ),
     };
-    Ok(output::finish_findings(
+    let threads = args.output.threads.unwrap_or_else(default_threads);
+    output::scan_and_report(
         &args.output,
         &settings,
-        findings,
-        suppressed,
-        &stats,
-        mode,
+        &output::scanner(&settings),
+        source.as_mut(),
+        threads,
         started,
-        &scope,
-    ))
+    )
 }
 
 /// Settings for a git command: the configuration is looked for in the repository's work tree
@@ -89,7 +61,7 @@ pub(super) fn load_settings(
     // A missing or broken repository is reported by the scan, in its own words.
     let root = git::work_tree(repo).unwrap_or_default();
     settings::load(
-        config,
+        &config.choice(),
         root.as_deref(),
         Overrides {
             max_file_size: blobs.max_file_size,
@@ -101,10 +73,9 @@ pub(super) fn load_settings(
     )
 }
 
-pub(super) fn git_options(settings: &Settings, output: &OutputArgs) -> GitOptions {
+pub(super) fn git_options(settings: &Settings) -> GitOptions {
     GitOptions {
         max_file_size: settings.max_file_size,
         excludes: settings.excludes.clone(),
-        threads: output.threads.unwrap_or_else(default_threads),
     }
 }

@@ -11,7 +11,6 @@ mod output;
 mod rules_cmd;
 mod rules_doc;
 mod scan_cmd;
-mod settings;
 mod staged_cmd;
 
 use clap::Parser;
@@ -20,9 +19,7 @@ pub use args::Cli;
 use args::Command;
 
 /// Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 error.
-pub const EXIT_CLEAN: i32 = 0;
-pub const EXIT_FINDINGS: i32 = 1;
-pub const EXIT_ERROR: i32 = 2;
+pub use crate::scan::summary::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 
 pub fn main() -> i32 {
     install_panic_hook();

@@ -1,88 +1,54 @@
-//! The end of every scanning command: the baseline filter on the collected findings, then
-//! reports to stdout and to `--report` files, then the exit code.
+//! The end of every scanning command: the summary, reports to stdout and to `--report` files,
+//! then the exit code.
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Instant;
 
 use super::args::OutputArgs;
-use super::settings::{display_path, shell_word, Settings};
-use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
-use crate::filter::baseline::{Entry, Scope};
-use crate::finding::Finding;
+use super::{EXIT_ERROR, EXIT_FINDINGS};
+use crate::config::settings::Settings;
 use crate::report::progress::Progress;
-use crate::report::{self, Report, ScanMode, Summary, Suppressed};
-use crate::rules::{FailOn, RuleSet};
-use crate::scan::Sink;
-use crate::source::ScanStats;
+use crate::report::{self, Report, ScanMode, Summary};
+use crate::scan::{Outcome, Scanner};
+use crate::source::{ScanStats, Source};
 
-/// Finishes a scan in any mode whose findings went into a [`Sink`]; see [`finish_findings`].
+/// The scanner for a command's settings.
+pub fn scanner(settings: &Settings) -> Scanner {
+    Scanner::new(Arc::clone(&settings.rules), settings.scan.clone())
+}
+
+/// Runs `source` through the pipeline with a progress line if wanted, then reports and returns
+/// the exit code. Errors that stop the source before it produced anything are returned.
+pub fn scan_and_report(
+    args: &OutputArgs,
+    settings: &Settings,
+    scanner: &Scanner,
+    source: &mut dyn Source,
+    threads: usize,
+    started: Instant,
+) -> Result<i32, String> {
+    let stats = Arc::new(ScanStats::default());
+    let mode = source.mode();
+    let progress = start_progress(args, &stats, mode);
+    let outcome = scanner.run(source, threads, &stats);
+    drop(progress);
+    let outcome = outcome.map_err(|e| e.to_string())?;
+    Ok(finish(args, settings, &outcome, &stats, mode, started))
+}
+
+/// Writes the reports of a finished scan and returns the exit code.
 pub fn finish(
     args: &OutputArgs,
     settings: &Settings,
-    sink: Sink,
+    outcome: &Outcome,
     stats: &ScanStats,
     mode: ScanMode,
     started: Instant,
-    scope: &Scope,
 ) -> i32 {
-    let suppressed = sink.suppressed();
-    let findings = sink.into_findings();
-    finish_findings(
-        args, settings, findings, suppressed, stats, mode, started, scope,
-    )
-}
-
-/// Finishes a scan in any mode: removes the findings in the baseline (counting them, and noting
-/// entries that matched nothing within `scope`), writes the reports and returns the exit code.
-/// `suppressed` is what the filters that run during the scan (inline, allowlists) removed.
-#[allow(clippy::too_many_arguments)]
-pub fn finish_findings(
-    args: &OutputArgs,
-    settings: &Settings,
-    mut findings: Vec<Finding>,
-    mut suppressed: Suppressed,
-    stats: &ScanStats,
-    mode: ScanMode,
-    started: Instant,
-    scope: &Scope,
-) -> i32 {
-    let mut stale = Vec::new();
-    if let Some(loaded) = &settings.baseline {
-        let applied = loaded.baseline.apply(&mut findings);
-        suppressed.baseline = applied.suppressed;
-        stale = loaded.baseline.stale(&applied, scope);
-        if !stale.is_empty() {
-            stats.note(stale_note(&display_path(&loaded.path), &stale));
-        }
-    }
-    let stale: Vec<Entry> = stale.into_iter().cloned().collect();
-    let mut summary = summarize(stats, mode, started, suppressed);
-    summary.stale_baseline = stale;
-    emit(args, settings.fail_on, &settings.rules, &findings, &summary)
-}
-
-/// The message about stale baseline entries: which, and the command that drops them.
-fn stale_note(baseline: &str, stale: &[&Entry]) -> String {
-    const SHOWN: usize = 5;
-    let mut listed: Vec<String> = stale
-        .iter()
-        .take(SHOWN)
-        .map(|e| format!("{} ({})", e.path, e.rule_id))
-        .collect();
-    if stale.len() > SHOWN {
-        listed.push(format!("and {} more", stale.len() - SHOWN));
-    }
-    let (count, verb) = if stale.len() == 1 {
-        ("1 entry".to_string(), "matches")
-    } else {
-        (format!("{} entries", stale.len()), "match")
-    };
-    format!(
-        "baseline {baseline}: {count} {verb} no finding any more: {}. The secret was removed or its file renamed; `credlint baseline --prune --output {}` drops stale entries.",
-        listed.join(", "),
-        shell_word(baseline)
-    )
+    let baseline = settings.baseline_shown();
+    let summary = Summary::new(stats, mode, started, outcome, baseline.as_deref());
+    emit(args, settings, &outcome.findings, &summary)
 }
 
 /// Starts the progress line if this run should have one.
@@ -91,37 +57,18 @@ pub fn start_progress(
     stats: &Arc<ScanStats>,
     mode: ScanMode,
 ) -> Option<Progress> {
-    let wanted =
-        !args.quiet && !args.no_progress && (args.progress || std::io::stderr().is_terminal());
+    let wanted = !args.quiet
+        && !args.no_progress
+        && mode != ScanMode::Stdin
+        && (args.progress || std::io::stderr().is_terminal());
     wanted.then(|| Progress::start(Arc::clone(stats), mode.unit()))
 }
 
-/// Builds the summary from the counters once the scan is over.
-pub fn summarize(
-    stats: &ScanStats,
-    mode: ScanMode,
-    started: Instant,
-    suppressed: Suppressed,
-) -> Summary {
-    Summary {
-        mode,
-        files_scanned: stats.files(),
-        bytes_scanned: stats.bytes(),
-        skipped: stats.skipped_counts(),
-        elapsed: started.elapsed(),
-        suppressed,
-        stale_baseline: Vec::new(),
-        warnings: stats.take_warnings(),
-        notes: stats.take_notes(),
-    }
-}
-
 /// Writes every requested report and returns the exit code.
-pub fn emit(
+fn emit(
     args: &OutputArgs,
-    fail_on: FailOn,
-    rules: &RuleSet,
-    findings: &[Finding],
+    settings: &Settings,
+    findings: &[crate::finding::Finding],
     summary: &Summary,
 ) -> i32 {
     let stdout_is_terminal = std::io::stdout().is_terminal();
@@ -132,7 +79,7 @@ pub fn emit(
     let report = Report {
         findings,
         summary,
-        rules,
+        rules: &settings.rules,
         show_secrets: args.show_secrets,
         color,
         quiet: args.quiet,
@@ -160,26 +107,15 @@ pub fn emit(
     if failed {
         return EXIT_ERROR;
     }
-    exit_code(args, fail_on, findings, summary)
-}
-
-fn exit_code(args: &OutputArgs, fail_on: FailOn, findings: &[Finding], summary: &Summary) -> i32 {
-    let failing = fail_on
-        .0
-        .is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold));
-    if failing {
-        EXIT_FINDINGS
-    } else if summary.unreadable() > 0 && !args.allow_unreadable {
-        // Something could not be scanned and the user did not say that was fine: a clean exit
-        // would claim more than the scan checked.
-        if !args.quiet {
+    let code = summary.exit_code(findings, settings.fail_on, args.allow_unreadable);
+    if code == EXIT_ERROR && !args.quiet {
+        if let Some(gap) = summary.gap() {
+            // A clean exit would claim more than the scan checked.
             eprintln!(
-                "credlint: {} file(s) or object(s) could not be read, so the scan is incomplete (exit 2); --allow-unreadable accepts that",
-                summary.unreadable()
+                "credlint: {gap}, so the scan is incomplete (exit 2); --allow-unreadable accepts that"
             );
         }
-        EXIT_ERROR
-    } else {
-        EXIT_CLEAN
     }
+    debug_assert!(code != EXIT_FINDINGS || !findings.is_empty() || summary.hidden > 0);
+    code
 }

@@ -6,14 +6,14 @@ use std::io::Write;
 use super::args::RulesArgs;
 use super::rules_doc;
 use super::{EXIT_CLEAN, EXIT_ERROR};
-use crate::rules::{Rule, RuleSet, Validation};
+use crate::rules::{Rule, RuleSet};
 
 pub fn run(args: RulesArgs) -> Result<i32, String> {
     if let Some(path) = &args.check {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let mut set = RuleSet::default();
-        return match set.add_file(&path.display().to_string(), &text, Validation::Full) {
+        return match set.add_file(&path.display().to_string(), &text, crate::rulecheck::FULL) {
             Ok(()) => {
                 println!(
                     "{}: {} rule(s) OK: every example matches and no negative example does.",

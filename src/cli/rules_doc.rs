@@ -452,7 +452,6 @@ impl ExampleEscaper {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::Validation;
 
     #[test]
     fn descriptions_split_into_what_and_why() {
@@ -511,7 +510,7 @@ negative_examples = ["dmo_xxxxxxxxxxxxxxxx demo.example"]
 
     fn demo() -> RuleSet {
         let mut set = RuleSet::default();
-        set.add_file("rules/demo.toml", DEMO, Validation::Full)
+        set.add_file("rules/demo.toml", DEMO, crate::rulecheck::FULL)
             .unwrap();
         set
     }
@@ -542,7 +541,7 @@ negative_examples = ["dmo_xxxxxxxxxxxxxxxx demo.example"]
     fn a_secret_rule_described_in_one_sentence_still_says_why_it_matters() {
         let one_sentence = DEMO.replace("A demo token. It opens the demo.", "A demo token (dmo_).");
         let mut set = RuleSet::default();
-        set.add_file("rules/demo.toml", &one_sentence, Validation::Full)
+        set.add_file("rules/demo.toml", &one_sentence, crate::rulecheck::FULL)
             .unwrap();
         let text = explain_text(&set.rules()[0], &set);
         assert!(
@@ -551,7 +550,7 @@ negative_examples = ["dmo_xxxxxxxxxxxxxxxx demo.example"]
         );
         let lint = one_sentence.replace("kind = \"secret\"", "kind = \"lint\"");
         let mut set = RuleSet::default();
-        set.add_file("rules/demo.toml", &lint, Validation::Full)
+        set.add_file("rules/demo.toml", &lint, crate::rulecheck::FULL)
             .unwrap();
         assert!(!explain_text(&set.rules()[0], &set).contains("Why it matters"));
     }

@@ -1,17 +1,14 @@
 //! `credlint staged`: what the next commit adds (the pre-commit hook).
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use super::args::StagedArgs;
 use super::git_cmd::{git_options, load_settings};
 use super::output;
+use super::scan_cmd::default_threads;
 use super::EXIT_FINDINGS;
-use crate::filter::baseline::Scope;
-use crate::report::{Format, ScanMode};
-use crate::scan::Scanner;
+use crate::report::Format;
 use crate::source::git::staged;
-use crate::source::ScanStats;
 
 pub fn run(args: StagedArgs) -> Result<i32, String> {
     let started = Instant::now();
@@ -21,7 +18,7 @@ pub fn run(args: StagedArgs) -> Result<i32, String> {
         let staged = scope.spawn(|| staged::read(&args.repo));
         let settings =
             load_settings(&args.repo, &args.config, &args.blobs, &args.output).map(|settings| {
-                let scanner = Scanner::new(Arc::clone(&settings.rules), settings.scan.clone());
+                let scanner = output::scanner(&settings);
                 (settings, scanner)
             });
         let staged = staged
@@ -31,29 +28,23 @@ pub fn run(args: StagedArgs) -> Result<i32, String> {
     });
     let (settings, scanner) = settings?;
     let staged = staged.map_err(|e| e.to_string())?;
-    let stats = Arc::new(ScanStats::default());
-    let options = git_options(&settings, &args.output);
-    let result = staged
-        .scan(&options, &scanner, &stats)
-        .map_err(|e| e.to_string())?;
-    // A staged change is part of some files: no baseline entry can be called stale.
-    let code = output::finish_findings(
+    let mut source = staged.with_options(git_options(&settings));
+    let threads = args.output.threads.unwrap_or_else(default_threads);
+    let code = output::scan_and_report(
         &args.output,
         &settings,
-        result.findings,
-        result.suppressed,
-        &stats,
-        ScanMode::Staged,
+        &scanner,
+        &mut source,
+        threads,
         started,
-        &Scope::Nothing,
-    );
+    )?;
     if code == EXIT_FINDINGS && matches!(args.output.format, Format::Human) && !args.output.quiet {
         // What a blocked commit can do next, after the report (the pre-commit hook's output).
         println!("{PROCEED}");
     }
     // Freeing the rule set, its automata and libgit2's caches one by one took 2 ms of a 15 ms
     // pre-commit run; the process is about to exit and the system takes them back at once.
-    std::mem::forget((settings, scanner, staged));
+    std::mem::forget((settings, scanner, source));
     Ok(code)
 }
 

@@ -8,6 +8,8 @@
 //! each with the file, the line and the key. The file's JSON schema (for editors) is
 //! [`SCHEMA`]; a test keeps it in step with the types here.
 
+pub mod settings;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -17,7 +19,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::filter::allowlist::{Allowlist, Allowlists};
-use crate::rules::{compile_regex, line_of_offset, FailOn, RuleDef, RuleSet, Severity, Validation};
+use crate::rules::{compile_regex, line_of_offset, FailOn, RuleDef, RuleSet, Severity};
 
 /// The name looked for at the root of what is scanned.
 pub const FILE_NAME: &str = ".credlint.toml";
@@ -202,7 +204,7 @@ pub fn load(
 
     for def in file.rule {
         let line = line_of_offset(text, def.span().start);
-        match rules.add_spanned(origin, text, vec![def], Validation::Full) {
+        match rules.add_spanned(origin, text, vec![def], crate::rulecheck::FULL) {
             Ok(()) => config.rules_added += 1,
             Err(e) => {
                 let mut key = String::from("rule");

@@ -7,6 +7,11 @@
 //! 3. Regexes compile on first use ([`crate::rules::Rule::regex`]).
 //! 4. Entropy, placeholder and validator checks look at the extracted secret only.
 //! 5. File classes are computed only for blobs where a rule that needs them has a hit.
+//!
+//! A blob can live at several paths (git history keeps every path a blob was reachable at), and
+//! what a rule may report depends on the path (its `paths` globs, file classes, the context
+//! that raises severity). The keyword pass and the regexes run once per blob, for every rule
+//! that applies at any of its paths; the path-dependent verdicts are then taken per path.
 
 pub mod entropy;
 pub mod placeholder;
@@ -194,16 +199,17 @@ pub struct Engine {
     /// The longest literal, in bytes.
     longest_literal: usize,
     patterns: Vec<PatternUse>,
-    match_limit: usize,
+    match_bound: usize,
     /// Per rule: the indices of the rules its `supersedes` names (ids not loaded are ignored:
     /// a user may have turned the superseded rule off).
     supersedes: Vec<Vec<usize>>,
 }
 
 /// Matches kept per blob before the engine stops looking: a generated file holding a million
-/// keys should cost a bounded amount of memory and produce a readable report, not a million
-/// findings. The scan says when it stopped.
-pub const DEFAULT_MATCH_LIMIT: usize = 1000;
+/// keys must cost a bounded amount of memory and time. This bounds the raw matches, before any
+/// suppression; how many findings a file may show is the pipeline's limit, applied after
+/// suppression ([`crate::scan`]). A blob that reaches this bound is reported as scanned in part.
+pub const DEFAULT_MATCH_BOUND: usize = 100_000;
 
 impl Engine {
     pub fn new(rules: Arc<RuleSet>) -> Engine {
@@ -259,7 +265,7 @@ impl Engine {
             longest_literal: literals.iter().map(String::len).max().unwrap_or(0),
             keywords: Keywords::new(literals),
             patterns,
-            match_limit: DEFAULT_MATCH_LIMIT,
+            match_bound: DEFAULT_MATCH_BOUND,
             supersedes,
         }
     }
@@ -314,14 +320,14 @@ impl Engine {
         }
     }
 
-    /// Sets how many matches a blob may produce before the engine stops (at least one).
-    pub fn with_match_limit(mut self, limit: usize) -> Engine {
-        self.match_limit = limit.max(1);
+    /// Sets how many raw matches a blob may produce before the engine stops (at least one).
+    pub fn with_match_bound(mut self, bound: usize) -> Engine {
+        self.match_bound = bound.max(1);
         self
     }
 
-    pub fn match_limit(&self) -> usize {
-        self.match_limit
+    pub fn match_bound(&self) -> usize {
+        self.match_bound
     }
 
     pub fn rules(&self) -> &RuleSet {
@@ -332,10 +338,19 @@ impl Engine {
         &self.rules
     }
 
-    /// Scans one blob. `path` (forward slashes) drives path globs and file classes.
+    /// Scans one blob at one path (forward slashes), which drives path globs and file classes.
     pub fn scan(&self, path: &str, bytes: &[u8], scratch: &mut Scratch) -> Vec<Match> {
+        self.scan_at(&[path], bytes, scratch)
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// Scans one blob that lives at every one of `paths`: the matches at each path, in the
+    /// order of `paths`. Keywords and regexes run once, for every rule that applies at any path.
+    pub fn scan_at(&self, paths: &[&str], bytes: &[u8], scratch: &mut Scratch) -> Vec<Vec<Match>> {
+        let mut per_path: Vec<Vec<Match>> = vec![Vec::new(); paths.len()];
         let Some(keywords) = &self.keywords else {
-            return Vec::new();
+            return per_path;
         };
         let automaton = keywords.for_blob(bytes.len());
         let rules = self.rules.rules();
@@ -370,52 +385,80 @@ impl Engine {
             }
         });
         if scratch.touched.is_empty() {
-            return Vec::new();
+            return per_path;
         }
         scratch.touched.sort_unstable();
 
-        let mut classes: Option<ClassSet> = None;
-        let mut matches = Vec::new();
+        let mut classes: Vec<Option<ClassSet>> = vec![None; paths.len()];
+        let mut class_of = |i: usize| *classes[i].get_or_insert_with(|| classify(paths[i], bytes));
+        let mut raw: Vec<Match> = Vec::new();
+        // Which paths each raw match's rule applies at, as a bit set per rule (blobs with more
+        // than 64 paths judge the rest like the 64th: rare, and only ever more lenient).
+        let mut applies: HashMap<usize, u64> = HashMap::new();
         for &rule_index in &scratch.touched {
             let rule_index = rule_index as usize;
             let rule = &rules[rule_index];
-            if !rule.applies_to_path(path) {
-                continue;
-            }
             if !rule.def.file_contains.is_empty() && !scratch.context_seen[rule_index] {
                 continue;
             }
-            if !rule.file_classes.is_empty() || !rule.exclude_file_classes.is_empty() {
-                let set = *classes.get_or_insert_with(|| classify(path, bytes));
-                if !rule.file_classes.is_empty() && !set.intersects(rule.file_classes) {
-                    continue;
-                }
-                if set.intersects(rule.exclude_file_classes) {
-                    continue;
+            let mut at = 0u64;
+            for (i, path) in paths.iter().enumerate() {
+                if self.applies(rule, path, &mut || class_of(i)) {
+                    at |= 1 << i.min(63);
                 }
             }
-            let room = self.match_limit - matches.len();
+            if at == 0 {
+                continue;
+            }
+            let room = self.match_bound - raw.len();
             let found_here =
                 match_in_windows(rule, bytes, &scratch.windows[rule_index].ranges, room);
-            for found in found_here {
-                let mut found = found;
-                found.rule = rule_index;
-                if rule.def.kind == Kind::Secret {
-                    let set = *classes.get_or_insert_with(|| classify(path, bytes));
-                    note_context(&mut found, set, path);
-                }
-                matches.push(found);
+            if !found_here.is_empty() {
+                applies.insert(rule_index, at);
             }
-            if matches.len() >= self.match_limit {
+            raw.extend(found_here.into_iter().map(|mut found| {
+                found.rule = rule_index;
+                found
+            }));
+            if raw.len() >= self.match_bound {
                 scratch.truncated = true;
                 break;
             }
         }
-        matches.sort_by_key(|m| (m.secret.start, m.rule));
-        self.drop_superseded(&mut matches);
-        drop_repeats_on_a_line(bytes, &mut matches);
-        self.drop_generic_duplicates(&mut matches);
-        matches
+        if raw.is_empty() {
+            return per_path;
+        }
+        raw.sort_by_key(|m| (m.secret.start, m.rule));
+        for (i, matches) in per_path.iter_mut().enumerate() {
+            let bit = 1 << i.min(63);
+            *matches = raw
+                .iter()
+                .filter(|m| applies[&m.rule] & bit != 0)
+                .cloned()
+                .collect();
+            for found in matches.iter_mut() {
+                if rules[found.rule].def.kind == Kind::Secret {
+                    note_context(found, class_of(i), paths[i]);
+                }
+            }
+            self.drop_superseded(matches);
+            drop_repeats_on_a_line(bytes, matches);
+            self.drop_generic_duplicates(matches);
+        }
+        per_path
+    }
+
+    /// Whether `rule` may report at `path`: its globs and its file-class conditions.
+    fn applies(&self, rule: &Rule, path: &str, classes: &mut dyn FnMut() -> ClassSet) -> bool {
+        if !rule.applies_to_path(path) {
+            return false;
+        }
+        if rule.file_classes.is_empty() && rule.exclude_file_classes.is_empty() {
+            return true;
+        }
+        let set = classes();
+        (rule.file_classes.is_empty() || set.intersects(rule.file_classes))
+            && !set.intersects(rule.exclude_file_classes)
     }
 
     /// Drops matches that an overlapping match of a rule naming theirs in `supersedes` stands in
@@ -704,7 +747,7 @@ mod tests {
 
     fn engine_with(rule_toml: &str) -> Engine {
         let mut set = RuleSet::default();
-        set.add_file("test.toml", rule_toml, Validation::Full)
+        set.add_file("test.toml", rule_toml, crate::rulecheck::FULL)
             .unwrap();
         Engine::new(Arc::new(set))
     }
@@ -886,8 +929,9 @@ negative_examples = ["x-demo alone"]
     #[test]
     fn the_match_limit_bounds_a_blob() {
         let mut set = RuleSet::default();
-        set.add_file("test.toml", DEMO, Validation::Full).unwrap();
-        let engine = Engine::new(Arc::new(set)).with_match_limit(3);
+        set.add_file("test.toml", DEMO, crate::rulecheck::FULL)
+            .unwrap();
+        let engine = Engine::new(Arc::new(set)).with_match_bound(3);
         let text: String = (0..10)
             .map(|i| format!("k{i} = dmo_Q7vR2mX9kL4pW8s{i}\n"))
             .collect();

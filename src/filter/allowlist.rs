@@ -16,7 +16,15 @@ use std::ops::Range;
 use globset::GlobSet;
 use regex_automata::meta::Regex;
 
-use crate::finding::Finding;
+/// What an allowlist looks at: a match of a rule at a place in a blob.
+#[derive(Debug, Clone)]
+pub struct Candidate<'a> {
+    pub rule_id: &'a str,
+    /// The repository-relative path of the place.
+    pub rel_path: &'a str,
+    /// Byte range of the value in the blob.
+    pub span: Range<usize>,
+}
 
 /// One `[[allowlist]]` table, compiled.
 #[derive(Debug, Default)]
@@ -58,20 +66,20 @@ impl Allowlist {
             || !self.stopwords.is_empty()
     }
 
-    /// Whether this allowlist allows `finding`, whose value is at `finding.byte_span` in `blob`.
-    pub fn allows(&self, finding: &Finding, blob: &[u8]) -> bool {
+    /// Whether this allowlist allows `candidate`, whose value is at `candidate.span` in `blob`.
+    pub fn allows(&self, candidate: &Candidate, blob: &[u8]) -> bool {
         if !self.has_criteria() {
             return false;
         }
-        if !self.rules.is_empty() && !self.rules.contains(&finding.rule_id) {
+        if !self.rules.is_empty() && !self.rules.iter().any(|r| r == candidate.rule_id) {
             return false;
         }
         if let Some(paths) = &self.paths {
-            if !paths.is_match(&finding.rel_path) {
+            if !paths.is_match(candidate.rel_path) {
                 return false;
             }
         }
-        let span = clamp(finding.byte_span.clone(), blob.len());
+        let span = clamp(candidate.span.clone(), blob.len());
         let secret = &blob[span.clone()];
         if !self.secrets.is_empty() && !self.secrets.iter().any(|re| re.is_match(secret)) {
             return false;
@@ -112,9 +120,9 @@ impl Allowlists {
         self.lists.len()
     }
 
-    /// Whether any allowlist allows `finding` (found in `blob`).
-    pub fn allows(&self, finding: &Finding, blob: &[u8]) -> bool {
-        self.lists.iter().any(|list| list.allows(finding, blob))
+    /// Whether any allowlist allows `candidate` (found in `blob`).
+    pub fn allows(&self, candidate: &Candidate, blob: &[u8]) -> bool {
+        self.lists.iter().any(|list| list.allows(candidate, blob))
     }
 }
 
@@ -147,25 +155,12 @@ mod tests {
     use crate::rules::compile_regex;
     use globset::{Glob, GlobSetBuilder};
 
-    fn finding(rule: &str, path: &str, blob: &str, secret: &str) -> Finding {
+    fn finding<'a>(rule: &'a str, path: &'a str, blob: &str, secret: &str) -> Candidate<'a> {
         let start = blob.find(secret).unwrap();
-        Finding {
-            rule_id: rule.into(),
-            title: String::new(),
-            kind: crate::rules::Kind::Secret,
-            severity: crate::rules::Severity::High,
-            message: String::new(),
-            path: path.into(),
-            rel_path: path.into(),
-            location: Default::default(),
-            byte_span: start..start + secret.len(),
-            secret: secret.into(),
-            redact: true,
-            redacted: String::new(),
-            fingerprint: String::new(),
-            snippet: Default::default(),
-            notes: Vec::new(),
-            git: None,
+        Candidate {
+            rule_id: rule,
+            rel_path: path,
+            span: start..start + secret.len(),
         }
     }
 

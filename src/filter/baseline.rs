@@ -1,6 +1,9 @@
 //! Baselines: a file of the findings a team has accepted for now, so that a scan reports only
 //! what is new.
 //!
+//! The pipeline ([`crate::scan`]) looks each surviving match up here by fingerprint, before the
+//! per-file limit, and lists the entries nothing matched.
+//!
 //! An entry is a finding's fingerprint (a hash of the rule id, the repository path and the
 //! secret; see [`crate::finding::fingerprint`]) with the rule id and the path beside it for the
 //! humans who read the file. No line numbers (a moved line stays suppressed), no commits (a
@@ -23,10 +26,11 @@
 //! accept a different finding merge without a conflict (unless both add a line at the same
 //! place, which `merge=union` in `.gitattributes` resolves correctly for this layout).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 
 use crate::finding::Finding;
+use crate::source::Coverage;
 
 /// The key whose value is the format version; its line is always the last entry of the file.
 pub const VERSION_KEY: &str = "credlint_baseline";
@@ -64,43 +68,6 @@ impl fmt::Display for BaselineError {
 }
 
 impl std::error::Error for BaselineError {}
-
-/// Which baseline entries a scan could have matched, for telling stale entries (the finding is
-/// gone) from entries the scan never looked at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    /// The scan saw everything the baseline can name (a whole directory tree, a full history).
-    Everything,
-    /// The scan saw only these repository paths and everything below them.
-    Under(Vec<String>),
-    /// The scan saw only part of some files (a commit range, a staged change): no entry can be
-    /// called stale.
-    Nothing,
-}
-
-impl Scope {
-    pub fn covers(&self, path: &str) -> bool {
-        match self {
-            Scope::Everything => true,
-            Scope::Nothing => false,
-            Scope::Under(prefixes) => prefixes.iter().any(|prefix| {
-                prefix.is_empty()
-                    || path == prefix
-                    || (path.starts_with(prefix.as_str())
-                        && path.as_bytes().get(prefix.len()) == Some(&b'/'))
-            }),
-        }
-    }
-}
-
-/// What applying a baseline to a scan's findings did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Applied {
-    /// Findings removed because their fingerprint is in the baseline.
-    pub suppressed: u64,
-    /// Fingerprints of the entries that matched at least one finding.
-    matched: HashSet<String>,
-}
 
 impl Baseline {
     /// The baseline that accepts exactly these findings.
@@ -212,39 +179,10 @@ impl Baseline {
         out
     }
 
-    /// Removes the findings this baseline accepts from `findings`.
-    pub fn apply(&self, findings: &mut Vec<Finding>) -> Applied {
-        let known: HashMap<&str, ()> = self
-            .entries
-            .iter()
-            .map(|e| (e.fingerprint.as_str(), ()))
-            .collect();
-        let mut applied = Applied::default();
-        findings.retain(|f| {
-            if known.contains_key(f.fingerprint.as_str()) {
-                applied.suppressed += 1;
-                applied.matched.insert(f.fingerprint.clone());
-                false
-            } else {
-                true
-            }
-        });
-        applied
-    }
-
-    /// The entries that no finding matched although the scan covered their path: the secret
-    /// was removed (or the file renamed), so the entry only hides a future finding.
-    pub fn stale<'a>(&'a self, applied: &Applied, scope: &Scope) -> Vec<&'a Entry> {
-        self.entries
-            .iter()
-            .filter(|e| scope.covers(&e.path) && !applied.matched.contains(&e.fingerprint))
-            .collect()
-    }
-
     /// This baseline without its stale entries, given every finding of a scan (before the
     /// baseline was applied): entries outside the scan's scope are kept, and no new finding is
     /// accepted.
-    pub fn pruned(&self, findings: &[Finding], scope: &Scope) -> Baseline {
+    pub fn pruned(&self, findings: &[Finding], scope: &Coverage) -> Baseline {
         let current: HashSet<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
         Baseline {
             entries: self
@@ -335,16 +273,5 @@ mod tests {
         let line = format!("  \"{FP1}\": {{\"path\": \"a\", \"rule_id\": \"r\"}},\n");
         let text = format!("{{\n{line}{line}  \"credlint_baseline\": 1\n}}\n");
         assert_eq!(Baseline::parse("b.json", &text).unwrap().len(), 1);
-    }
-
-    #[test]
-    fn scopes() {
-        let under = Scope::Under(vec!["src".into(), "a.txt".into()]);
-        assert!(under.covers("src/x.py"));
-        assert!(under.covers("a.txt"));
-        assert!(!under.covers("srcx/y.py"));
-        assert!(!under.covers("a.txt2"));
-        assert!(Scope::Under(vec![String::new()]).covers("anything"));
-        assert!(!Scope::Nothing.covers("src/x.py"));
     }
 }

@@ -11,15 +11,11 @@ pub mod json;
 pub mod progress;
 pub mod sarif;
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
-use std::time::Duration;
 
-use crate::filter::baseline::Entry;
 use crate::finding::Finding;
 use crate::rules::{RuleSet, Severity};
-use crate::source::{SkipReason, Warning};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -45,76 +41,9 @@ impl Format {
     }
 }
 
-/// What was scanned, for the summary line and the machine formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScanMode {
-    Directory,
-    Stdin,
-    GitHistory,
-    GitRange,
-    Staged,
-}
-
-impl ScanMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScanMode::Directory => "directory",
-            ScanMode::Stdin => "stdin",
-            ScanMode::GitHistory => "git-history",
-            ScanMode::GitRange => "git-range",
-            ScanMode::Staged => "staged",
-        }
-    }
-
-    /// "files" for a directory, "blobs" for git history.
-    pub fn unit(self) -> &'static str {
-        match self {
-            ScanMode::GitHistory => "blobs",
-            _ => "files",
-        }
-    }
-
-    /// "1 file", "3 files", "1 blob".
-    pub fn count(self, n: u64) -> String {
-        let unit = self.unit();
-        if n == 1 {
-            format!("1 {}", &unit[..unit.len() - 1])
-        } else {
-            format!("{n} {unit}")
-        }
-    }
-}
-
 pub use crate::filter::Suppressed;
-
-/// Everything about a scan except its findings; the same in every format.
-#[derive(Debug, Clone)]
-pub struct Summary {
-    pub mode: ScanMode,
-    pub files_scanned: u64,
-    pub bytes_scanned: u64,
-    pub skipped: BTreeMap<SkipReason, u64>,
-    pub elapsed: Duration,
-    pub suppressed: Suppressed,
-    /// Baseline entries that matched nothing although the scan covered their path.
-    pub stale_baseline: Vec<Entry>,
-    pub warnings: Vec<Warning>,
-    /// Facts about the scan as a whole ("history is truncated: shallow clone").
-    pub notes: Vec<String>,
-}
-
-impl Summary {
-    pub fn unreadable(&self) -> u64 {
-        self.skipped
-            .get(&SkipReason::Unreadable)
-            .copied()
-            .unwrap_or(0)
-    }
-
-    pub fn skipped_total(&self) -> u64 {
-        self.skipped.values().sum()
-    }
-}
+pub use crate::scan::Summary;
+pub use crate::source::ScanMode;
 
 /// Counts findings by severity, most severe first (the order of [`Severity::ALL_DESCENDING`]).
 pub fn count_by_severity(findings: &[Finding]) -> [(Severity, usize); 5] {

@@ -5,7 +5,9 @@
 //! hit (see [`Rule::regex`]), so a pre-commit run that touches three files pays for three
 //! regexes, not two hundred. Full validation (regexes compile, capture groups exist, every example
 //! matches through the real engine and every negative example does not) runs in the test suite
-//! for built-in rules and at load time for a user's rules.
+//! for built-in rules and at load time for a user's rules. The example check needs the engine,
+//! which is above this module: the caller hands it in ([`Validation::Full`], usually
+//! [`crate::rulecheck::FULL`]), so rules never call the engine.
 
 mod builtin;
 mod validate;
@@ -20,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::context::{ClassSet, FileClass};
 
 pub use builtin::BUILTIN_RULE_FILES;
-pub use validate::{check_examples, ExampleFailure};
+pub use validate::ExampleFailure;
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
@@ -391,11 +393,15 @@ impl std::error::Error for RuleError {}
 
 /// How much checking a load does. Built-in rules are checked fully by the test suite, so the
 /// binary only parses them; users' rules are always checked fully.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub enum Validation {
     ParseOnly,
-    Full,
+    /// Everything, the examples through this check ([`crate::rulecheck::FULL`]).
+    Full(ExampleCheck),
 }
+
+/// Runs a rule's examples and negative examples; returns what failed.
+pub type ExampleCheck = fn(&Rule) -> Vec<ExampleFailure>;
 
 /// The rules a scan runs, in a stable order (built-ins by file, then the user's).
 #[derive(Debug, Default)]
@@ -536,7 +542,7 @@ impl RuleSet {
             return Err(err("id", "duplicate rule id".into()));
         }
         let (paths, exclude_paths, allow) = (OnceLock::new(), OnceLock::new(), OnceLock::new());
-        if validation == Validation::Full {
+        if let Validation::Full(_) = validation {
             let _ = paths.set(build_globs(&def.paths).map_err(|m| err("paths", m))?);
             let _ = exclude_paths
                 .set(build_globs(&def.exclude_paths).map_err(|m| err("exclude_paths", m))?);
@@ -559,8 +565,8 @@ impl RuleSet {
             origin: origin.to_string(),
             def,
         };
-        if validation == Validation::Full {
-            if let Some((field, message)) = full_check(&rule).into_iter().next() {
+        if let Validation::Full(examples) = validation {
+            if let Some((field, message)) = full_check(&rule, examples).into_iter().next() {
                 return Err(err(field, message));
             }
         }
@@ -569,10 +575,10 @@ impl RuleSet {
     }
 }
 
-/// Everything that needs the compiled regex: it compiles, its `secret_group` exists, every
-/// example matches (extracting the stated secret) and no negative example does. Returns every
-/// problem as (field, message).
-pub fn full_check(rule: &Rule) -> Vec<(&'static str, String)> {
+/// Everything that needs the compiled regex: it compiles, its `secret_group` exists, and
+/// `examples` passes (every example matches, extracting the stated secret, and no negative
+/// example does). Returns every problem as (field, message).
+pub fn full_check(rule: &Rule, examples: ExampleCheck) -> Vec<(&'static str, String)> {
     let mut problems = Vec::new();
     for (field, globs) in [
         ("paths", &rule.def.paths),
@@ -607,7 +613,7 @@ pub fn full_check(rule: &Rule) -> Vec<(&'static str, String)> {
         )];
     }
     let _ = rule.regex.set(Some(compiled));
-    check_examples(rule)
+    examples(rule)
         .into_iter()
         .map(|failure| (failure.field(), failure.to_string()))
         .collect()
@@ -697,7 +703,7 @@ examples = ["demo_abc"]
 negative_examples = ["nothing"]
 "#;
         let err = RuleSet::default()
-            .add_file("custom.toml", text, Validation::Full)
+            .add_file("custom.toml", text, crate::rulecheck::FULL)
             .unwrap_err();
         assert_eq!(err.origin, "custom.toml");
         assert_eq!(err.line, Some(8));
@@ -712,7 +718,7 @@ negative_examples = ["nothing"]
     fn unknown_fields_are_errors_with_a_line() {
         let text = "[[rule]]\nid = \"x\"\ntitel = \"typo\"\n";
         let err = RuleSet::default()
-            .add_file("custom.toml", text, Validation::Full)
+            .add_file("custom.toml", text, crate::rulecheck::FULL)
             .unwrap_err();
         assert!(err.message.contains("titel"), "{err}");
         assert_eq!(err.line, Some(3));
@@ -735,7 +741,7 @@ examples = ["demo_abcdefghijkl"]
 negative_examples = ["nothing"]
 "#;
         let err = RuleSet::default()
-            .add_file("custom.toml", text, Validation::Full)
+            .add_file("custom.toml", text, crate::rulecheck::FULL)
             .unwrap_err();
         assert_eq!(err.field.as_deref(), Some("secret_group"));
         assert_eq!(err.line, Some(9));

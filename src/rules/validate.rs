@@ -1,10 +1,10 @@
-//! Rule validation: field checks that need no regex, and the example check that runs every
-//! example and negative example through the engine's own matching code.
+//! Rule validation: field checks that need no regex, and the type of an example that failed.
+//! Running the examples needs the engine, which sits above the rule model: that check lives in
+//! [`crate::rulecheck`], and loading takes it as a [`super::Validation`].
 
 use std::fmt;
 
-use super::{ExampleDef, Rule, RuleDef};
-use crate::engine::single_rule_matches;
+use super::RuleDef;
 
 /// Checks the fields of a definition; the error names the field.
 pub(super) fn check_fields(def: &RuleDef) -> Result<(), (&'static str, String)> {
@@ -120,77 +120,4 @@ impl fmt::Display for ExampleFailure {
             self.problem
         )
     }
-}
-
-/// An example is tried alone, as a line ending in a newline, and between other lines (with CRLF
-/// line ends), because that is how it meets the engine in real files.
-fn contexts(text: &str) -> [(&'static str, String); 3] {
-    [
-        ("on its own", text.to_string()),
-        ("followed by a newline", format!("{text}\n")),
-        (
-            "between other lines",
-            format!("first line\r\n{text}\r\nlast line\r\n"),
-        ),
-    ]
-}
-
-/// Runs every example (must produce a finding, with the stated secret if one is given) and
-/// every negative example (must produce none).
-pub fn check_examples(rule: &Rule) -> Vec<ExampleFailure> {
-    let mut failures = Vec::new();
-    let failure = |negative, index, example: &ExampleDef, problem: String| ExampleFailure {
-        negative,
-        index,
-        text: example.text().to_string(),
-        problem,
-    };
-    if rule.regex().is_none() {
-        return vec![ExampleFailure {
-            negative: false,
-            index: 0,
-            text: rule.def.regex.clone(),
-            problem: "the regex does not compile".into(),
-        }];
-    }
-    for (index, example) in rule.def.examples.iter().enumerate() {
-        for (context, text) in contexts(example.text()) {
-            let text = text.as_bytes();
-            let found = single_rule_matches(rule, example.path(), text);
-            let secrets: Vec<String> = found
-                .iter()
-                .map(|m| String::from_utf8_lossy(&text[m.secret.clone()]).into_owned())
-                .collect();
-            let problem = match example.expected_secret() {
-                _ if found.is_empty() => Some(format!(
-                    "is not matched {context} (check the keywords, the regex, min_entropy and the placeholder filter)"
-                )),
-                Some(expected) if !secrets.iter().any(|s| s == expected) => Some(format!(
-                    "extracts {secrets:?} {context}, not the expected secret {expected:?}"
-                )),
-                _ => None,
-            };
-            if let Some(problem) = problem {
-                failures.push(failure(false, index, example, problem));
-                break;
-            }
-        }
-    }
-    for (index, example) in rule.def.negative_examples.iter().enumerate() {
-        for (context, text) in contexts(example.text()) {
-            let text = text.as_bytes();
-            let found = single_rule_matches(rule, example.path(), text);
-            if let Some(first) = found.first() {
-                let secret = String::from_utf8_lossy(&text[first.secret.clone()]).into_owned();
-                failures.push(failure(
-                    true,
-                    index,
-                    example,
-                    format!("is matched {context} (extracts {secret:?})"),
-                ));
-                break;
-            }
-        }
-    }
-    failures
 }

@@ -1,21 +1,33 @@
 //! The filesystem source: a parallel walk (the `ignore` crate's walker, one worker per thread)
-//! that reads each regular file once into a reused buffer and hands it on as a blob.
+//! that reads each regular file once into a reused buffer and hands it on as a blob. Whether the
+//! bytes are text is admission's decision, not the walk's: a file is skipped here only for what
+//! its directory entry says (an ignored path, a special file, a link, its size).
 //!
-//! Hidden files are scanned (`.env`, `.github/`); the `.git` directory is not; `.gitignore` is
-//! respected unless `no_ignore`; symbolic links are not followed unless asked, and when they are,
-//! never outside the roots. Binary files, files over the size limit and special files are skipped
-//! and counted, never silently dropped.
+//! Hidden files are scanned (`.env`, `.github/`); the `.git` directory is not. `.gitignore` and
+//! `.ignore` files are honoured for untracked files only ([`ignores`]): in a git work tree every
+//! tracked file is scanned, as git itself ignores only untracked files, so neither a forced add
+//! nor a committed `.ignore` can hide one. Ignored paths are counted. Symbolic links are not
+//! followed unless asked, and when they are, never outside the roots. Everything skipped is
+//! counted, never silently dropped.
+
+mod ignores;
 
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{DirEntry, WalkBuilder, WalkState};
 
-use super::{decode_text, looks_binary, Blob, BlobVisitor, ScanStats, SkipReason};
+use super::{
+    Blob, BlobVisitor, Coverage, Place, ScanMode, ScanStats, SkipReason, Source, SourceError,
+    VisitorFactory, Warning,
+};
+use ignores::IgnoreRules;
 
+#[derive(Debug, Clone)]
 pub struct FsOptions {
     pub roots: Vec<PathBuf>,
     pub no_ignore: bool,
@@ -32,18 +44,10 @@ struct Root {
     canonical: PathBuf,
     /// Path of the root inside its git work tree (or empty), forward slashes.
     rel_prefix: String,
+    /// The directory repository-relative paths start at (see [`ScanBase`]).
+    base: PathBuf,
     is_file: bool,
 }
-
-/// Extensions of formats that are always binary: skipped without being opened.
-const BINARY_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "gif", "bmp", "ico", "icns", "webp", "tif", "tiff", "psd", "heic",
-    "avif", "woff", "woff2", "ttf", "otf", "eot", "mp3", "mp4", "m4a", "m4v", "mov", "avi", "mkv",
-    "wav", "flac", "ogg", "oga", "webm", "zip", "gz", "tgz", "bz2", "xz", "zst", "7z", "rar",
-    "jar", "war", "ear", "class", "so", "dylib", "dll", "exe", "o", "a", "lib", "obj", "pyc",
-    "pyo", "wasm", "node", "bin", "dat", "db", "sqlite", "sqlite3", "parquet", "avro", "npy",
-    "pdf", "xcf",
-];
 
 /// Errors that stop a filesystem scan before it starts.
 #[derive(Debug)]
@@ -68,6 +72,48 @@ impl std::fmt::Display for FsError {
 
 impl std::error::Error for FsError {}
 
+/// The files and directories of a `credlint scan`, read from the disk.
+pub struct FsSource {
+    options: FsOptions,
+}
+
+impl FsSource {
+    pub fn new(options: FsOptions) -> FsSource {
+        FsSource { options }
+    }
+}
+
+impl Source for FsSource {
+    fn mode(&self) -> ScanMode {
+        ScanMode::Directory
+    }
+
+    fn coverage(&self) -> Coverage {
+        let prefixes = self
+            .options
+            .roots
+            .iter()
+            .filter_map(|p| scan_base(p).ok())
+            .map(|b| b.prefix)
+            .collect();
+        Coverage::Under(prefixes)
+    }
+
+    fn read(
+        &mut self,
+        threads: usize,
+        stats: &ScanStats,
+        visitors: &dyn VisitorFactory,
+    ) -> Result<(), SourceError> {
+        let options = FsOptions {
+            threads,
+            ..self.options.clone()
+        };
+        walk(&options, stats, || visitors.visitor())?;
+        Ok(())
+    }
+}
+
 /// Walks the roots in parallel. Each walker thread calls `make_worker` once and feeds every blob
 /// it reads to that worker, so workers can keep per-thread state (scratch space, findings) and
 /// hand it over when they are dropped at the end of the walk.
@@ -76,34 +122,54 @@ where
     F: Fn() -> W + Sync,
     W: BlobVisitor + Send,
 {
-    let roots: Arc<Vec<Root>> = Arc::new(
-        options
-            .roots
-            .iter()
-            .map(|given| resolve_root(given))
-            .collect::<Result<Vec<_>, _>>()?,
-    );
+    let mut roots: Vec<Root> = Vec::new();
+    for given in &options.roots {
+        let root = resolve_root(given)?;
+        // `scan plain plain` scans the files once.
+        if !roots.iter().any(|r| r.canonical == root.canonical) {
+            roots.push(root);
+        }
+    }
+    let roots = Arc::new(roots);
     let excludes = build_excludes(&options.excludes)?;
+    let ignores = if options.no_ignore {
+        None
+    } else {
+        let bases: Vec<(PathBuf, String)> = roots
+            .iter()
+            .map(|r| (r.base.clone(), r.rel_prefix.clone()))
+            .collect();
+        Some(Arc::new(IgnoreRules::new(&bases)))
+    };
+    let pruned = Arc::new(Pruned::default());
 
     let mut builder = WalkBuilder::new(&roots[0].given);
     for root in &roots[1..] {
         builder.add(&root.given);
     }
+    // The walker's own ignore handling cannot tell a tracked file from an untracked one, and
+    // does not say what it skipped: [`ignores`] does both, in `keep_entry`.
     builder
+        .standard_filters(false)
         .hidden(false)
-        .ignore(!options.no_ignore)
-        .git_ignore(!options.no_ignore)
-        .git_global(!options.no_ignore)
-        .git_exclude(!options.no_ignore)
-        .parents(!options.no_ignore)
-        .require_git(false)
         .follow_links(options.follow_symlinks)
         .threads(options.threads.max(1));
     {
         let roots = Arc::clone(&roots);
         let excludes = excludes.clone();
+        let ignores = ignores.clone();
+        let pruned = Arc::clone(&pruned);
         let follow = options.follow_symlinks;
-        builder.filter_entry(move |entry| keep_entry(entry, &roots, excludes.as_ref(), follow));
+        builder.filter_entry(move |entry| {
+            keep_entry(
+                entry,
+                &roots,
+                excludes.as_ref(),
+                ignores.as_deref(),
+                follow,
+                &pruned,
+            )
+        });
     }
     let max = options.max_file_size;
     let follow = options.follow_symlinks;
@@ -121,7 +187,35 @@ where
             WalkState::Continue
         })
     });
+    pruned.report(stats);
+    if let Some(ignores) = ignores {
+        for warning in ignores.take_warnings() {
+            stats.warn(warning.path.as_deref(), warning.message);
+        }
+    }
     Ok(())
+}
+
+/// What `keep_entry` decided not to walk, gathered across the walker's threads (the filter must
+/// own what it uses) and counted once the walk is over.
+#[derive(Default)]
+struct Pruned {
+    ignored: AtomicU64,
+    /// Links that lead out of the roots, with the warning to give for each.
+    outside: Mutex<Vec<Warning>>,
+}
+
+impl Pruned {
+    fn report(&self, stats: &ScanStats) {
+        for _ in 0..self.ignored.load(Ordering::Relaxed) {
+            stats.skipped(SkipReason::Ignored);
+        }
+        for warning in std::mem::take(&mut *self.outside.lock().unwrap_or_else(|e| e.into_inner()))
+        {
+            stats.skipped(SkipReason::Symlink);
+            stats.warn(warning.path.as_deref(), warning.message);
+        }
+    }
 }
 
 fn resolve_root(given: &Path) -> Result<Root, FsError> {
@@ -130,6 +224,7 @@ fn resolve_root(given: &Path) -> Result<Root, FsError> {
         given: given.to_path_buf(),
         canonical: base.canonical,
         rel_prefix: base.prefix,
+        base: base.base,
         is_file: base.is_file,
     })
 }
@@ -198,7 +293,9 @@ fn keep_entry(
     entry: &DirEntry,
     roots: &[Root],
     excludes: Option<&Gitignore>,
+    ignores: Option<&IgnoreRules>,
     follow: bool,
+    pruned: &Pruned,
 ) -> bool {
     if entry.depth() == 0 {
         return true;
@@ -207,13 +304,21 @@ fn keep_entry(
         return false;
     }
     let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+    let rel = relative_path(entry.path(), roots);
     if let Some(excludes) = excludes {
-        let rel = relative_path(entry.path(), roots);
         if excludes
             .matched_path_or_any_parents(&rel, is_dir)
             .is_ignore()
         {
             return false;
+        }
+    }
+    if let Some(ignores) = ignores {
+        if let Some(base) = root_of(entry.path(), roots).map(|r| r.base.as_path()) {
+            if ignores.ignores(base, &rel, is_dir) {
+                pruned.ignored.fetch_add(1, Ordering::Relaxed);
+                return false;
+            }
         }
     }
     if follow && entry.path_is_symlink() {
@@ -222,7 +327,18 @@ fn keep_entry(
         let Ok(target) = entry.path().canonicalize() else {
             return true; // broken link: yielded, then reported when it cannot be read
         };
-        return roots.iter().any(|r| target.starts_with(&r.canonical));
+        if !roots.iter().any(|r| target.starts_with(&r.canonical)) {
+            pruned
+                .outside
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(Warning {
+                    path: Some(display_path(entry.path())),
+                    message: "symbolic link to a place outside the scanned paths, not followed"
+                        .to_string(),
+                });
+            return false;
+        }
     }
     true
 }
@@ -252,10 +368,6 @@ fn visit_entry<W: BlobVisitor>(
     }
     let path = entry.path();
     let display = display_path(path);
-    if has_binary_extension(path) {
-        stats.skipped(SkipReason::Binary);
-        return;
-    }
     // A root the user named is read even when it is a link; links found by the walk are not.
     let mut file = match open_for_scan(path, follow || entry.depth() == 0) {
         Ok(file) => file,
@@ -299,20 +411,16 @@ fn visit_entry<W: BlobVisitor>(
         stats.skipped(SkipReason::TooLarge);
         return;
     }
-    let decoded = decode_text(buffer);
-    let bytes: &[u8] = decoded.as_deref().unwrap_or(buffer);
-    if looks_binary(bytes) {
-        stats.skipped(SkipReason::Binary);
-        return;
-    }
-    stats.scanned(buffer.len());
     let rel = relative_path(path, roots);
     worker.visit(&Blob {
-        path: &display,
-        rel_path: &rel,
-        bytes,
-        added_lines: None,
-        git: None,
+        bytes: buffer,
+        places: &[Place {
+            path: &display,
+            rel_path: &rel,
+            origin: 0,
+        }],
+        object: None,
+        replaces: None,
     });
 }
 
@@ -397,12 +505,6 @@ fn split_walk_error(error: &ignore::Error) -> (Option<&Path>, String) {
     }
 }
 
-pub(crate) fn has_binary_extension(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| BINARY_EXTENSIONS.iter().any(|b| b.eq_ignore_ascii_case(e)))
-}
-
 /// The path as the user sees it: as walked from the root they gave, without a leading `./`.
 fn display_path(path: &Path) -> String {
     let text = path.to_string_lossy();
@@ -421,13 +523,17 @@ fn slash_path(path: &Path) -> String {
         .join("/")
 }
 
-/// The path relative to the repository (or the scan root outside one), forward slashes.
-fn relative_path(path: &Path, roots: &[Root]) -> String {
-    let root = roots
+/// The root a walked path is under (the longest, when roots nest).
+fn root_of<'r>(path: &Path, roots: &'r [Root]) -> Option<&'r Root> {
+    roots
         .iter()
         .filter(|r| path.starts_with(&r.given))
-        .max_by_key(|r| r.given.as_os_str().len());
-    let Some(root) = root else {
+        .max_by_key(|r| r.given.as_os_str().len())
+}
+
+/// The path relative to the repository (or the scan root outside one), forward slashes.
+fn relative_path(path: &Path, roots: &[Root]) -> String {
+    let Some(root) = root_of(path, roots) else {
         return display_path(path);
     };
     if root.is_file {

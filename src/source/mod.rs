@@ -1,27 +1,47 @@
-//! Sources: where blobs come from (the filesystem, stdin, and git), and the counters of what
-//! was read and what was skipped and why. A source hands each blob to a visitor, in parallel;
-//! it never looks at findings.
+//! Sources: where blobs come from (the filesystem, standard input, git history, a commit range,
+//! the staging area), and the counters of what was read and what was skipped and why.
+//!
+//! A source only enumerates and reads. It hands each blob, with where it lives ([`Place`]), to a
+//! [`BlobVisitor`] made per worker thread; it never looks at rules, matches or findings. What
+//! happens to the bytes (admission, matching, filtering) is the pipeline's business
+//! ([`crate::scan`]), the same for every source. After matching, the pipeline asks the source for
+//! what only it knows about a place: the commit's provenance, and whether a secret is still in
+//! HEAD.
 
 pub mod fs;
 pub mod git;
+pub mod stdin;
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use crate::finding::GitOrigin;
-
-/// Bytes a source hands to the engine, with where they came from.
+/// Bytes a source read, with every place they live.
 pub struct Blob<'a> {
+    /// The bytes as stored (admission decides whether and how they are scanned).
+    pub bytes: &'a [u8],
+    /// At least one; the first is where the bytes first appeared. Git history gives every path a
+    /// blob is reachable at, so that decisions that depend on the path are taken for each.
+    pub places: &'a [Place<'a>],
+    /// For git: the object id, for messages and for asking whether a secret is still in HEAD.
+    pub object: Option<&'a str>,
+    /// For range and staged scans: the versions these bytes replace, one per parent (`None`
+    /// where a parent did not have the file). Only lines new relative to every one count.
+    /// `None` for sources where every line counts.
+    pub replaces: Option<&'a [Option<&'a [u8]>]>,
+}
+
+/// One place where a blob lives.
+#[derive(Debug, Clone, Copy)]
+pub struct Place<'a> {
     /// The path as the user sees it.
     pub path: &'a str,
     /// The path relative to the repository (or scan root), forward slashes.
     pub rel_path: &'a str,
-    pub bytes: &'a [u8],
-    /// For git range and staged scans: only findings touching these 1-based lines count.
-    pub added_lines: Option<&'a LineSet>,
-    pub git: Option<&'a GitOrigin>,
+    /// Source-defined: which commit (an index in the source's own walk, oldest first) put the
+    /// bytes at this path. Orders findings (the first appearance wins) and names the provenance
+    /// the pipeline asks for after matching. 0 for sources without commits.
+    pub origin: u32,
 }
 
 /// What a source hands blobs to: one visitor per worker thread.
@@ -29,9 +49,168 @@ pub trait BlobVisitor {
     fn visit(&mut self, blob: &Blob);
 }
 
-impl<F: FnMut(&Blob)> BlobVisitor for F {
+impl<V: BlobVisitor + ?Sized> BlobVisitor for Box<V> {
     fn visit(&mut self, blob: &Blob) {
-        self(blob)
+        (**self).visit(blob)
+    }
+}
+
+/// Makes the per-thread visitors a source feeds; shared by the source's threads.
+pub trait VisitorFactory: Sync {
+    fn visitor(&self) -> Box<dyn BlobVisitor + Send + '_>;
+}
+
+/// What a scan covered, for telling stale baseline entries (their finding is gone) from entries
+/// the scan never looked at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Coverage {
+    /// Everything a baseline can name (a whole directory tree, a full history).
+    Everything,
+    /// Only these repository paths and everything below them.
+    Under(Vec<String>),
+    /// Only part of some files (a commit range, a staged change, a narrowed history): no entry
+    /// can be called stale.
+    Nothing,
+}
+
+impl Coverage {
+    pub fn covers(&self, path: &str) -> bool {
+        match self {
+            Coverage::Everything => true,
+            Coverage::Nothing => false,
+            Coverage::Under(prefixes) => prefixes.iter().any(|prefix| {
+                prefix.is_empty()
+                    || path == prefix
+                    || (path.starts_with(prefix.as_str())
+                        && path.as_bytes().get(prefix.len()) == Some(&b'/'))
+            }),
+        }
+    }
+}
+
+/// What was scanned, for the summary line and the machine formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanMode {
+    Directory,
+    Stdin,
+    GitHistory,
+    GitRange,
+    Staged,
+}
+
+impl ScanMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanMode::Directory => "directory",
+            ScanMode::Stdin => "stdin",
+            ScanMode::GitHistory => "git-history",
+            ScanMode::GitRange => "git-range",
+            ScanMode::Staged => "staged",
+        }
+    }
+
+    /// "files" for a directory, "blobs" for git history.
+    pub fn unit(self) -> &'static str {
+        match self {
+            ScanMode::GitHistory => "blobs",
+            _ => "files",
+        }
+    }
+
+    /// "1 file", "3 files", "1 blob".
+    pub fn count(self, n: u64) -> String {
+        let unit = self.unit();
+        if n == 1 {
+            format!("1 {}", &unit[..unit.len() - 1])
+        } else {
+            format!("{n} {unit}")
+        }
+    }
+}
+
+/// Where a git blob came from: the commit that first introduced it at its path.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GitOrigin {
+    pub commit: String,
+    pub author: String,
+    /// ISO 8601, UTC.
+    pub date: String,
+    /// First line of the commit message.
+    pub summary: String,
+    /// Whether the secret is still in HEAD. `None` when unknown (a range or staged scan, where
+    /// the question does not arise).
+    pub in_head: Option<bool>,
+}
+
+/// A source, as the pipeline drives it: read everything, then answer questions about the places
+/// that had findings.
+pub trait Source {
+    fn mode(&self) -> ScanMode;
+
+    /// What a baseline entry must lie in to be called stale when no finding matched it.
+    fn coverage(&self) -> Coverage;
+
+    /// Whether the same secret at the same path in several blobs (versions of a file, commits of
+    /// a range) is one finding, reported at its first appearance.
+    fn one_finding_per_fingerprint(&self) -> bool {
+        false
+    }
+
+    /// Reads every blob, feeding each to a visitor made by `visitors` on the thread that read it.
+    fn read(
+        &mut self,
+        threads: usize,
+        stats: &ScanStats,
+        visitors: &dyn VisitorFactory,
+    ) -> Result<(), SourceError>;
+
+    /// The commit behind a place's `origin` (the blob's `object` id, when it has one), for
+    /// findings there; `None` for sources without commits.
+    fn provenance(
+        &self,
+        _origin: u32,
+        _object: Option<&str>,
+        _stats: &ScanStats,
+    ) -> Option<GitOrigin> {
+        None
+    }
+
+    /// Whether `secret`, found in `object` at `rel_path`, is still in HEAD; `None` when the
+    /// question does not arise.
+    fn still_present(&self, _object: &str, _rel_path: &str, _secret: &[u8]) -> Option<bool> {
+        None
+    }
+}
+
+/// Errors that stop a source before it produces anything.
+#[derive(Debug)]
+pub enum SourceError {
+    Fs(fs::FsError),
+    Git(git::GitError),
+    Stdin(String),
+}
+
+impl std::fmt::Display for SourceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SourceError::Fs(e) => e.fmt(f),
+            SourceError::Git(e) => e.fmt(f),
+            SourceError::Stdin(e) => f.write_str(e),
+        }
+    }
+}
+
+impl std::error::Error for SourceError {}
+
+impl From<fs::FsError> for SourceError {
+    fn from(e: fs::FsError) -> Self {
+        SourceError::Fs(e)
+    }
+}
+
+impl From<git::GitError> for SourceError {
+    fn from(e: git::GitError) -> Self {
+        SourceError::Git(e)
     }
 }
 
@@ -96,6 +275,8 @@ pub enum SkipReason {
     Symlink,
     /// Removed between the directory walk and the read.
     Vanished,
+    /// Untracked and listed by `.gitignore` or `.ignore` (a directory counts once).
+    Ignored,
 }
 
 impl SkipReason {
@@ -107,6 +288,7 @@ impl SkipReason {
             SkipReason::NotRegularFile => "not_regular_file",
             SkipReason::Symlink => "symlink",
             SkipReason::Vanished => "vanished",
+            SkipReason::Ignored => "ignored",
         }
     }
 
@@ -118,16 +300,18 @@ impl SkipReason {
             SkipReason::NotRegularFile => "not regular files",
             SkipReason::Symlink => "symlinks not followed",
             SkipReason::Vanished => "removed during the scan",
+            SkipReason::Ignored => "ignored (.gitignore, .ignore)",
         }
     }
 
-    const ALL: [SkipReason; 6] = [
+    const ALL: [SkipReason; 7] = [
         SkipReason::Binary,
         SkipReason::TooLarge,
         SkipReason::Unreadable,
         SkipReason::NotRegularFile,
         SkipReason::Symlink,
         SkipReason::Vanished,
+        SkipReason::Ignored,
     ];
 }
 
@@ -144,7 +328,10 @@ pub struct Warning {
 pub struct ScanStats {
     files: AtomicU64,
     bytes: AtomicU64,
-    skipped: [AtomicU64; 6],
+    skipped: [AtomicU64; 7],
+    /// Blobs whose matching stopped at the engine's bound before the end (see
+    /// [`ScanStats::incomplete`]).
+    incomplete: AtomicU64,
     warnings: Mutex<Vec<Warning>>,
     notes: Mutex<Vec<String>>,
 }
@@ -166,6 +353,17 @@ impl ScanStats {
             Some(path),
             format!("could not read: {}", describe_io_error(error)),
         );
+    }
+
+    /// A blob scanned only in part (a generated file holding more matches than the engine keeps):
+    /// what was not looked at may hide a secret, so the scan is incomplete.
+    pub fn incomplete(&self, path: &str, message: String) {
+        self.incomplete.fetch_add(1, Ordering::Relaxed);
+        self.warn(Some(path), message);
+    }
+
+    pub fn incomplete_count(&self) -> u64 {
+        self.incomplete.load(Ordering::Relaxed)
     }
 
     pub fn warn(&self, path: Option<&str>, message: String) {
@@ -227,49 +425,6 @@ pub fn describe_io_error(error: &std::io::Error) -> String {
     }
 }
 
-/// How many bytes at the start of a blob are checked for a NUL to call it binary.
-const BINARY_SNIFF_LEN: usize = 8192;
-
-/// Whether content is binary: a NUL byte near the start (UTF-16 text is decoded before this).
-pub fn looks_binary(bytes: &[u8]) -> bool {
-    memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF_LEN)]).is_some()
-}
-
-/// Text in UTF-16 with a byte-order mark is decoded to UTF-8 so rules see the characters.
-/// Lines and character columns are unchanged by the conversion. Anything else is returned
-/// as is.
-pub fn decode_text(bytes: &[u8]) -> Option<Vec<u8>> {
-    let (little, body) = match bytes {
-        [0xFF, 0xFE, rest @ ..] => (true, rest),
-        [0xFE, 0xFF, rest @ ..] => (false, rest),
-        _ => return None,
-    };
-    let units = body.chunks_exact(2).map(|pair| {
-        if little {
-            u16::from_le_bytes([pair[0], pair[1]])
-        } else {
-            u16::from_be_bytes([pair[0], pair[1]])
-        }
-    });
-    let text: String = char::decode_utf16(units)
-        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect();
-    Some(text.into_bytes())
-}
-
-/// Reads standard input as one blob, up to `max_size` bytes.
-pub fn read_stdin(max_size: u64) -> std::io::Result<Option<Vec<u8>>> {
-    let mut buffer = Vec::new();
-    std::io::stdin()
-        .lock()
-        .take(max_size + 1)
-        .read_to_end(&mut buffer)?;
-    if buffer.len() as u64 > max_size {
-        return Ok(None);
-    }
-    Ok(Some(buffer))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,13 +451,13 @@ mod tests {
     }
 
     #[test]
-    fn utf16_with_bom_is_decoded() {
-        let mut bytes = vec![0xFF, 0xFE];
-        for unit in "key=é\nx".encode_utf16() {
-            bytes.extend_from_slice(&unit.to_le_bytes());
-        }
-        assert_eq!(decode_text(&bytes).unwrap(), "key=é\nx".as_bytes());
-        assert!(decode_text(b"plain").is_none());
-        assert!(looks_binary(&bytes));
+    fn coverage_of_paths_and_directories() {
+        let under = Coverage::Under(vec!["src".into(), "a.txt".into()]);
+        assert!(under.covers("src/x.py"));
+        assert!(under.covers("a.txt"));
+        assert!(!under.covers("srcx/y.py"));
+        assert!(!under.covers("a.txt2"));
+        assert!(Coverage::Under(vec![String::new()]).covers("anything"));
+        assert!(!Coverage::Nothing.covers("src/x.py"));
     }
 }

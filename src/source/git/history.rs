@@ -1,35 +1,35 @@
 //! Full history: every blob reachable from every ref (branches, tags, remote-tracking refs, the
-//! stash and its older entries, a detached HEAD), each unique blob read and scanned once.
+//! stash and its older entries, a detached HEAD), each unique blob read once, with every path it
+//! is reachable at.
 //!
 //! 1. **Enumerate.** Walk the commits oldest first and their trees, skipping every tree already
-//!    seen, so each tree is parsed once. Each new blob is recorded with the path and commit where
-//!    it first appeared: an object id and two integers per blob, nothing that grows with blob
+//!    seen at the same path, so each is parsed once per place it lives. Each blob is recorded
+//!    with the path and commit where it first appeared, and every further path it later appears
+//!    at with the commit that put it there: object ids and integers, nothing that grows with blob
 //!    bytes. Walking oldest first makes "first appeared" mean "introduced". Long histories are
 //!    split into consecutive parts walked in parallel and merged in order.
 //! 2. **Order.** Sort the blobs by their position in the pack files ([`super::pack_order`]), so
 //!    delta bases are still cached when their deltas are read.
-//! 3. **Scan.** Worker threads, each with its own repository handle, take consecutive chunks of
-//!    that order, read each blob (within the size limit) and scan it; one blob is in memory per
-//!    thread at a time.
-//! 4. **Provenance.** Only for blobs with findings: the introducing commit's id, author name,
-//!    date and summary, and whether the secret is still in HEAD (the same blob at any path, or
-//!    a later version of the file that still holds the value). A secret that survives many
-//!    versions of a file is reported once, at its first appearance.
+//! 3. **Read.** Worker threads, each with its own repository handle, take consecutive chunks of
+//!    that order and hand each blob, with all its places, to the pipeline; one blob is in memory
+//!    per thread at a time. The pipeline matches it once and judges every place (a path an
+//!    allowlist covers at one place is reported at the next).
+//! 4. **Provenance.** Asked for only for places with findings: the introducing commit's id,
+//!    author name, date and summary, and whether the secret is still in HEAD (the same blob at
+//!    any path, or a later version of the file that still holds the value).
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
-use std::panic::AssertUnwindSafe;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use git2::{ObjectType, Oid, Repository, Sort};
 
-use super::{origin_of, pack_order, read_blob, reopen, GitError, GitOptions, PathFilter};
-use crate::engine::Scratch;
-use crate::filter::Suppressed;
-use crate::finding::{Finding, GitOrigin};
-use crate::scan::Scanner;
-use crate::source::{Blob, ScanStats, SkipReason};
+use super::PathFilter;
+use super::{for_each_parallel, origin_of, pack_order, read_blob, reopen, GitError, GitOptions};
+use crate::source::{
+    Blob, BlobVisitor, Coverage, GitOrigin, Place, ScanMode, ScanStats, SkipReason, Source,
+    SourceError, VisitorFactory,
+};
 
 pub struct HistoryOptions {
     pub git: GitOptions,
@@ -39,14 +39,8 @@ pub struct HistoryOptions {
     pub since: Option<i64>,
 }
 
-/// The findings of a history scan, with provenance, one per fingerprint.
-pub struct HistoryResult {
-    pub findings: Vec<Finding>,
-    /// What inline comments and allowlists suppressed.
-    pub suppressed: Suppressed,
-}
-
 /// A blob to scan: where it first appeared.
+#[derive(Clone, Copy)]
 struct BlobEntry {
     oid: Oid,
     path: u32,
@@ -54,6 +48,9 @@ struct BlobEntry {
     /// names a tree or blob directly.
     commit: u32,
 }
+
+/// A later place of a blob: (blob index, path, commit).
+type LaterPlace = (u32, u32, u32);
 
 const NO_COMMIT: u32 = u32::MAX;
 
@@ -76,44 +73,152 @@ impl std::hash::Hasher for OidHasher {
     }
 }
 
-type OidSet = HashSet<Oid, std::hash::BuildHasherDefault<OidHasher>>;
+type OidBuild = std::hash::BuildHasherDefault<OidHasher>;
+type OidSet = HashSet<Oid, OidBuild>;
 
 /// How many consecutive blobs (in pack order) a worker takes at a time: large enough that a
 /// delta chain mostly stays with one thread, small enough to balance two threads to the end.
 const CHUNK: usize = 64;
 
-pub fn scan(
-    repo_path: &Path,
-    options: &HistoryOptions,
-    scanner: &Scanner,
-    stats: &ScanStats,
-) -> Result<HistoryResult, GitError> {
-    let repo = super::open(repo_path)?;
-    super::check_alternates(&repo, stats);
-    if repo.is_shallow() {
-        stats.note(
-            "shallow clone: history before the shallow boundary is not in the repository and \
-             was not scanned (`git fetch --unshallow` fetches it)"
-                .to_string(),
-        );
+/// The whole history of a repository, as a source.
+pub struct HistorySource {
+    repo: Repository,
+    options: HistoryOptions,
+    /// The walked commits, oldest first, once read: a place's origin indexes this.
+    commits: Vec<WalkedCommit>,
+    /// Every blob in HEAD's tree, built on first use.
+    head_blobs: OnceCell<OidSet>,
+}
+
+impl HistorySource {
+    pub fn open(repo_path: &Path, options: HistoryOptions) -> Result<Self, GitError> {
+        Ok(HistorySource {
+            repo: super::open(repo_path)?,
+            options,
+            commits: Vec::new(),
+            head_blobs: OnceCell::new(),
+        })
     }
-    let filter = PathFilter::new(&options.git.excludes)?;
-    let tips = starting_points(&repo, &options.revisions, stats)?;
-    let commits = walk_commits(&repo, &tips.commits, options.since, stats)?;
-    let inventory = enumerate_blobs(&repo, &commits, &tips, &filter, stats, options.git.threads)?;
-    let order = {
-        let oids: Vec<Oid> = inventory.blobs.iter().map(|b| b.oid).collect();
-        let keys = pack_order::sort_keys(&repo.commondir().join("objects"), &oids);
-        let mut order: Vec<u32> = (0..oids.len() as u32).collect();
-        order.sort_unstable_by_key(|&i| keys[i as usize]);
-        order
-    };
-    let scanned = scan_blobs(&repo, &inventory, &order, options, scanner, stats)?;
-    let findings = attach_provenance(&repo, &commits, &inventory, scanned, stats);
-    Ok(HistoryResult {
-        findings: findings.0,
-        suppressed: findings.1,
-    })
+
+    /// The repository's git directory.
+    pub fn git_dir(&self) -> std::path::PathBuf {
+        self.repo.path().to_path_buf()
+    }
+}
+
+impl Source for HistorySource {
+    fn mode(&self) -> ScanMode {
+        ScanMode::GitHistory
+    }
+
+    fn coverage(&self) -> Coverage {
+        if self.options.revisions.is_empty() && self.options.since.is_none() {
+            Coverage::Everything
+        } else {
+            Coverage::Nothing
+        }
+    }
+
+    fn one_finding_per_fingerprint(&self) -> bool {
+        true
+    }
+
+    fn read(
+        &mut self,
+        threads: usize,
+        stats: &ScanStats,
+        visitors: &dyn VisitorFactory,
+    ) -> Result<(), SourceError> {
+        let repo = &self.repo;
+        super::check_alternates(repo, stats);
+        if repo.is_shallow() {
+            stats.note(
+                "shallow clone: history before the shallow boundary is not in the repository and \
+                 was not scanned (`git fetch --unshallow` fetches it)"
+                    .to_string(),
+            );
+        }
+        let options = &self.options;
+        let filter = PathFilter::new(&options.git.excludes)?;
+        let tips = starting_points(repo, &options.revisions, stats)?;
+        let commits = walk_commits(repo, &tips.commits, options.since, stats)?;
+        let inventory = enumerate_blobs(repo, &commits, &tips, &filter, stats, threads)?;
+        let order = {
+            let oids: Vec<Oid> = inventory.blobs.iter().map(|b| b.oid).collect();
+            let keys = pack_order::sort_keys(&repo.commondir().join("objects"), &oids);
+            let mut order: Vec<u32> = (0..oids.len() as u32).collect();
+            order.sort_unstable_by_key(|&i| keys[i as usize]);
+            order
+        };
+        self.commits = commits;
+        let max_size = self.options.git.max_file_size;
+        let work = |odb: &git2::Odb, &index: &u32, visitor: &mut dyn BlobVisitor| {
+            let entry = &inventory.blobs[index as usize];
+            let first = &inventory.paths[entry.path as usize];
+            let Some(object) = read_blob(odb, entry.oid, first, max_size, stats) else {
+                return;
+            };
+            let place = |path: u32, commit: u32| {
+                let path = inventory.paths[path as usize].as_str();
+                Place {
+                    path,
+                    rel_path: path,
+                    origin: commit,
+                }
+            };
+            let mut places = vec![place(entry.path, entry.commit)];
+            places.extend(
+                inventory
+                    .later_places(index)
+                    .iter()
+                    .map(|&(_, path, commit)| place(path, commit)),
+            );
+            let id = entry.oid.to_string();
+            visitor.visit(&Blob {
+                bytes: object.data(),
+                places: &places,
+                object: Some(&id),
+                replaces: None,
+            });
+        };
+        for_each_parallel(repo, &order, threads, CHUNK, visitors, &work)?;
+        Ok(())
+    }
+
+    fn provenance(
+        &self,
+        origin: u32,
+        object: Option<&str>,
+        stats: &ScanStats,
+    ) -> Option<GitOrigin> {
+        let Some(walked) = self.commits.get(origin as usize) else {
+            // Reachable only through a ref that names a tree or blob: no commit to name.
+            return Some(GitOrigin {
+                commit: object.unwrap_or_default().to_string(),
+                summary: "(blob reachable from a ref without a commit)".to_string(),
+                ..GitOrigin::default()
+            });
+        };
+        match self.repo.find_commit(walked.oid) {
+            Ok(commit) => Some(origin_of(&commit)),
+            Err(e) => {
+                stats.warn(
+                    None,
+                    format!("could not read commit {}: {}", walked.oid, e.message()),
+                );
+                None
+            }
+        }
+    }
+
+    fn still_present(&self, object: &str, rel_path: &str, secret: &[u8]) -> Option<bool> {
+        let head = self.repo.head().ok()?.peel_to_tree().ok()?;
+        let in_head = self.head_blobs.get_or_init(|| blobs_of(&head));
+        if Oid::from_str(object).is_ok_and(|oid| in_head.contains(&oid)) {
+            return Some(true);
+        }
+        Some(still_at_path(&self.repo, &head, rel_path, secret))
+    }
 }
 
 /// Where the walk starts: commits, plus trees and blobs that refs name directly.
@@ -343,10 +448,21 @@ fn tolerant_walk_oldest_first(repo: &Repository, tips: &[Oid], stats: &ScanStats
     order
 }
 
-/// Every unique blob to scan, with the paths they first appeared at.
+/// Every unique blob to scan, with the path it first appeared at and every later place.
 struct Inventory {
     blobs: Vec<BlobEntry>,
+    /// Sorted by blob index, then commit.
+    later: Vec<LaterPlace>,
     paths: Vec<String>,
+}
+
+impl Inventory {
+    /// The places blob `index` reached after its first, oldest first.
+    fn later_places(&self, index: u32) -> &[LaterPlace] {
+        let start = self.later.partition_point(|p| p.0 < index);
+        let end = start + self.later[start..].partition_point(|p| p.0 == index);
+        &self.later[start..end]
+    }
 }
 
 /// Below this many commits the enumeration runs on one thread.
@@ -434,6 +550,8 @@ fn enumerate_blobs(
 struct PartInventory {
     seen_blobs: OidSet,
     blobs: Vec<BlobEntry>,
+    /// Blob index here is the position in `blobs`.
+    later: Vec<LaterPlace>,
     paths: Vec<String>,
     symlinks: OidSet,
 }
@@ -451,10 +569,12 @@ fn walk_part(
         odb: &odb,
         filter,
         stats,
-        seen_trees: OidSet::default(),
-        seen_blobs: OidSet::default(),
+        seen_trees: HashSet::default(),
+        blob_index: HashMap::default(),
+        seen_places: HashSet::default(),
         symlinks: OidSet::default(),
         blobs: Vec::new(),
+        later: Vec::new(),
         path_ids: HashMap::new(),
         paths: Vec::new(),
         stack: Vec::new(),
@@ -477,8 +597,9 @@ fn walk_part(
         walker.walk(*tree, NO_COMMIT)?;
     }
     Ok(PartInventory {
-        seen_blobs: walker.seen_blobs,
+        seen_blobs: walker.blob_index.keys().copied().collect(),
         blobs: walker.blobs,
+        later: walker.later,
         paths: walker.paths,
         symlinks: walker.symlinks,
     })
@@ -501,35 +622,58 @@ fn merge_parts(
     tips: &Tips,
     stats: &ScanStats,
 ) -> Result<Inventory, GitError> {
-    let mut seen = known;
+    let mut index_of: HashMap<Oid, u32, OidBuild> = HashMap::default();
+    let mut seen_places: HashSet<(u32, u32)> = HashSet::new();
     let mut symlinks = OidSet::default();
-    let mut blobs = Vec::new();
+    let mut blobs: Vec<BlobEntry> = Vec::new();
+    let mut later: Vec<LaterPlace> = Vec::new();
     let mut paths: Vec<String> = Vec::new();
     let mut path_ids: HashMap<String, u32> = HashMap::new();
     for part in parts {
         let mut remap: HashMap<u32, u32> = HashMap::new();
-        for blob in part.blobs {
-            if !seen.insert(blob.oid) {
-                continue;
-            }
-            let path = *remap.entry(blob.path).or_insert_with(|| {
-                let text = &part.paths[blob.path as usize];
+        let mut path_of = |local: u32| {
+            *remap.entry(local).or_insert_with(|| {
+                let text = &part.paths[local as usize];
                 *path_ids.entry(text.clone()).or_insert_with(|| {
                     paths.push(text.clone());
                     (paths.len() - 1) as u32
                 })
-            });
-            blobs.push(BlobEntry { path, ..blob });
+            })
+        };
+        // A part's first appearances and later places, in the order the part met them.
+        let places = part.blobs.iter().map(|b| (b.oid, b.path, b.commit)).chain(
+            part.later
+                .iter()
+                .map(|&(i, path, commit)| (part.blobs[i as usize].oid, path, commit)),
+        );
+        for (oid, local_path, commit) in places {
+            if known.contains(&oid) {
+                continue;
+            }
+            let path = path_of(local_path);
+            match index_of.get(&oid) {
+                None => {
+                    index_of.insert(oid, blobs.len() as u32);
+                    seen_places.insert((blobs.len() as u32, path));
+                    blobs.push(BlobEntry { oid, path, commit });
+                }
+                Some(&index) => {
+                    if seen_places.insert((index, path)) {
+                        later.push((index, path, commit));
+                    }
+                }
+            }
         }
         symlinks.extend(part.symlinks);
     }
     for oid in &symlinks {
-        if !seen.contains(oid) {
+        if !index_of.contains_key(oid) && !known.contains(oid) {
             stats.skipped(SkipReason::Symlink);
         }
     }
     for blob in &tips.blobs {
-        if seen.insert(*blob) {
+        if !index_of.contains_key(blob) && !known.contains(blob) {
+            index_of.insert(*blob, blobs.len() as u32);
             paths.push(blob.to_string());
             blobs.push(BlobEntry {
                 oid: *blob,
@@ -538,26 +682,39 @@ fn merge_parts(
             });
         }
     }
-    Ok(Inventory { blobs, paths })
+    // Oldest first within each blob; NO_COMMIT (trees named by refs) last.
+    later.sort_unstable_by_key(|&(index, path, commit)| (index, commit, path));
+    Ok(Inventory {
+        blobs,
+        later,
+        paths,
+    })
 }
 
 struct TreeWalker<'a> {
     odb: &'a git2::Odb<'a>,
     filter: &'a PathFilter,
     stats: &'a ScanStats,
-    seen_trees: OidSet,
-    seen_blobs: OidSet,
+    /// Trees already walked, by (tree, path id of the directory).
+    seen_trees: HashSet<(Oid, u32), OidBuild>,
+    /// Each blob met so far and its index in `blobs`.
+    blob_index: HashMap<Oid, u32, OidBuild>,
+    /// (blob index, path id) pairs already recorded.
+    seen_places: HashSet<(u32, u32)>,
     symlinks: OidSet,
     blobs: Vec<BlobEntry>,
+    later: Vec<LaterPlace>,
     path_ids: HashMap<String, u32>,
     paths: Vec<String>,
+    /// Trees to walk, with their directory path (ending in `/`, empty for the root).
     stack: Vec<(Oid, String)>,
 }
 
 impl TreeWalker<'_> {
-    /// Walks a root tree, recording the blobs not seen before.
+    /// Walks a root tree, recording each blob at each path not seen before.
     fn walk(&mut self, root: Oid, commit: u32) -> Result<(), GitError> {
-        if !self.seen_trees.insert(root) {
+        let root_path = self.intern("");
+        if !self.seen_trees.insert((root, root_path)) {
             return Ok(());
         }
         self.stack.push((root, String::new()));
@@ -579,33 +736,41 @@ impl TreeWalker<'_> {
             for entry in TreeEntries::new(object.data()) {
                 let name = String::from_utf8_lossy(entry.name);
                 match entry.mode {
-                    // An excluded path is not marked seen: the same tree or blob may also be
-                    // at a path that is scanned.
+                    // An excluded path is not recorded: the same tree or blob may also be at a
+                    // path that is scanned.
                     0o040000 => {
-                        if self.seen_trees.contains(&entry.oid) {
+                        let path = format!("{prefix}{name}/");
+                        if self.filter.excluded(&path[..path.len() - 1]) {
                             continue;
                         }
-                        let path = format!("{prefix}{name}/");
-                        if !self.filter.excluded(&path[..path.len() - 1]) {
-                            self.seen_trees.insert(entry.oid);
+                        let id = self.intern(&path);
+                        if self.seen_trees.insert((entry.oid, id)) {
                             self.stack.push((entry.oid, path));
                         }
                     }
                     0o100644 | 0o100755 | 0o100664 => {
-                        if self.seen_blobs.contains(&entry.oid) {
-                            continue;
-                        }
                         let path = format!("{prefix}{name}");
                         if self.filter.excluded(&path) {
                             continue;
                         }
-                        self.seen_blobs.insert(entry.oid);
                         let path = self.intern(&path);
-                        self.blobs.push(BlobEntry {
-                            oid: entry.oid,
-                            path,
-                            commit,
-                        });
+                        match self.blob_index.get(&entry.oid) {
+                            None => {
+                                let index = self.blobs.len() as u32;
+                                self.blob_index.insert(entry.oid, index);
+                                self.seen_places.insert((index, path));
+                                self.blobs.push(BlobEntry {
+                                    oid: entry.oid,
+                                    path,
+                                    commit,
+                                });
+                            }
+                            Some(&index) => {
+                                if self.seen_places.insert((index, path)) {
+                                    self.later.push((index, path, commit));
+                                }
+                            }
+                        }
                     }
                     0o120000 => {
                         self.symlinks.insert(entry.oid);
@@ -664,165 +829,6 @@ impl<'a> Iterator for TreeEntries<'a> {
     }
 }
 
-/// A finding and the blob (index into the inventory) it came from.
-type BlobFinding = (u32, Finding);
-
-fn scan_blobs(
-    repo: &Repository,
-    inventory: &Inventory,
-    order: &[u32],
-    options: &HistoryOptions,
-    scanner: &Scanner,
-    stats: &ScanStats,
-) -> Result<(Vec<BlobFinding>, Suppressed), GitError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.git.threads.max(1))
-        .build()
-        .map_err(|e| GitError::Git(e.to_string()))?;
-    let git_dir = repo.path();
-    let next_chunk = AtomicUsize::new(0);
-    let collected: Mutex<(Vec<BlobFinding>, Suppressed)> =
-        Mutex::new((Vec::new(), Suppressed::default()));
-    let open_error: Mutex<Option<GitError>> = Mutex::new(None);
-    pool.broadcast(|_| {
-        let repo = match reopen(git_dir) {
-            Ok(repo) => repo,
-            Err(e) => {
-                *open_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
-                return;
-            }
-        };
-        let odb = match repo.odb() {
-            Ok(odb) => odb,
-            Err(e) => {
-                *open_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.into());
-                return;
-            }
-        };
-        let mut scratch = Scratch::default();
-        let mut local: Vec<BlobFinding> = Vec::new();
-        let mut buffer: Vec<Finding> = Vec::new();
-        let mut suppressed = Suppressed::default();
-        loop {
-            let start = next_chunk.fetch_add(1, Ordering::Relaxed) * CHUNK;
-            if start >= order.len() {
-                break;
-            }
-            for &index in &order[start..(start + CHUNK).min(order.len())] {
-                let entry = &inventory.blobs[index as usize];
-                let path = &inventory.paths[entry.path as usize];
-                let content = read_blob(&odb, entry.oid, path, options.git.max_file_size, stats);
-                let Some(bytes) = content.bytes() else {
-                    continue;
-                };
-                let blob = Blob {
-                    path,
-                    rel_path: path,
-                    bytes,
-                    added_lines: None,
-                    git: None,
-                };
-                buffer.clear();
-                // A bug in a rule or the engine must cost one blob, not the whole scan.
-                let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    scanner.scan_blob(&blob, &mut scratch, &mut buffer, stats)
-                }));
-                match result {
-                    Ok(n) => {
-                        suppressed.add(n);
-                        local.extend(buffer.drain(..).map(|f| (index, f)));
-                    }
-                    Err(_) => {
-                        scratch = Scratch::default();
-                        stats.warn(
-                            Some(path),
-                            format!(
-                                "internal error while scanning blob {}; it was skipped (please report this)",
-                                entry.oid
-                            ),
-                        );
-                    }
-                }
-            }
-        }
-        let mut shared = collected.lock().unwrap_or_else(|e| e.into_inner());
-        shared.0.append(&mut local);
-        shared.1.add(suppressed);
-    });
-    if let Some(e) = open_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        return Err(e);
-    }
-    Ok(collected.into_inner().unwrap_or_else(|e| e.into_inner()))
-}
-
-/// Attaches provenance to the findings, keeps the first appearance of each fingerprint, and
-/// says whether each secret is still in HEAD.
-fn attach_provenance(
-    repo: &Repository,
-    commits: &[WalkedCommit],
-    inventory: &Inventory,
-    scanned: (Vec<BlobFinding>, Suppressed),
-    stats: &ScanStats,
-) -> (Vec<Finding>, Suppressed) {
-    let (mut found, suppressed) = scanned;
-    // First appearance: the oldest introducing commit in walk order (then path and line, so the
-    // choice does not depend on thread timing).
-    found.sort_by(|(a, fa), (b, fb)| {
-        let commit = |i: &u32| inventory.blobs[*i as usize].commit;
-        (
-            commit(a),
-            &fa.rel_path,
-            fa.location.start_line,
-            fa.location.start_column,
-        )
-            .cmp(&(
-                commit(b),
-                &fb.rel_path,
-                fb.location.start_line,
-                fb.location.start_column,
-            ))
-    });
-    let mut fingerprints: HashSet<String> = HashSet::new();
-    found.retain(|(_, f)| fingerprints.insert(f.fingerprint.clone()));
-
-    let head_tree = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
-    let head_blobs = match &head_tree {
-        Some(tree) if !found.is_empty() => blobs_of(tree),
-        _ => OidSet::default(),
-    };
-    let mut origins: HashMap<u32, Option<GitOrigin>> = HashMap::new();
-    let mut findings = Vec::with_capacity(found.len());
-    for (index, mut finding) in found {
-        let entry = &inventory.blobs[index as usize];
-        let origin = origins.entry(entry.commit).or_insert_with(|| {
-            let walked = commits.get(entry.commit as usize)?;
-            match repo.find_commit(walked.oid) {
-                Ok(commit) => Some(origin_of(&commit)),
-                Err(e) => {
-                    stats.warn(
-                        None,
-                        format!("could not read commit {}: {}", walked.oid, e.message()),
-                    );
-                    None
-                }
-            }
-        });
-        let mut origin = origin.clone().unwrap_or_default();
-        origin.in_head = head_tree
-            .as_ref()
-            .map(|tree| head_blobs.contains(&entry.oid) || still_at_path(repo, tree, &finding));
-        if origin.commit.is_empty() {
-            // Reachable only through a ref that names a tree or blob: no commit to name.
-            origin.commit = entry.oid.to_string();
-            origin.summary = "(blob reachable from a ref without a commit)".to_string();
-        }
-        finding.git = Some(origin);
-        findings.push(finding);
-    }
-    crate::scan::sort_findings(&mut findings);
-    (findings, suppressed)
-}
-
 /// Every blob in a tree (HEAD's), at any path.
 fn blobs_of(tree: &git2::Tree) -> OidSet {
     let mut blobs = OidSet::default();
@@ -835,16 +841,16 @@ fn blobs_of(tree: &git2::Tree) -> OidSet {
     blobs
 }
 
-/// Whether the version of the finding's file in HEAD still contains the secret (the blob is
-/// gone, but a later edit kept the value).
-fn still_at_path(repo: &Repository, head: &git2::Tree, finding: &Finding) -> bool {
-    let Ok(entry) = head.get_path(Path::new(&finding.rel_path)) else {
+/// Whether the version of the file in HEAD still contains the secret (the blob is gone, but a
+/// later edit kept the value).
+fn still_at_path(repo: &Repository, head: &git2::Tree, rel_path: &str, secret: &[u8]) -> bool {
+    let Ok(entry) = head.get_path(Path::new(rel_path)) else {
         return false;
     };
     let Ok(object) = repo.find_blob(entry.id()) else {
         return false;
     };
-    memchr::memmem::find(object.content(), finding.secret.as_bytes()).is_some()
+    memchr::memmem::find(object.content(), secret).is_some()
 }
 
 #[cfg(test)]

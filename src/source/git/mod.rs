@@ -5,9 +5,11 @@
 //! - [`range`]: what the commits of `BASE..HEAD` add (a pull request), line by line.
 //! - [`staged`]: what the index adds relative to HEAD (the next commit).
 //!
-//! This module holds what the three share: opening a repository, reading a blob within the size
-//! limit, deciding whether a path is scanned, turning a commit into a [`GitOrigin`], and
-//! collecting added lines from a diff.
+//! This module holds what the three share: opening a repository, deciding whether a changed path
+//! is read, turning a diff into [`Change`]s, reading blobs on several threads each with its own
+//! repository handle, and turning a commit into a [`GitOrigin`]. None of it looks at content:
+//! which bytes are text, and which lines a change adds, is decided downstream, the same way for
+//! every source.
 
 pub mod history;
 mod index_file;
@@ -15,8 +17,6 @@ mod pack_order;
 pub mod range;
 pub mod staged;
 
-use std::cell::RefCell;
-use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -24,11 +24,7 @@ use std::sync::Mutex;
 use git2::{Commit, Delta, Diff, DiffOptions, Oid, Repository};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
-use super::{decode_text, looks_binary, Blob, LineSet, ScanStats, SkipReason};
-use crate::engine::Scratch;
-use crate::filter::Suppressed;
-use crate::finding::{Finding, GitOrigin};
-use crate::scan::Scanner;
+use super::{Blob, GitOrigin, Place, ScanStats, SkipReason, VisitorFactory};
 
 /// Errors that stop a git scan before it produces anything.
 #[derive(Debug)]
@@ -80,7 +76,6 @@ pub struct GitOptions {
     pub max_file_size: u64,
     /// Gitignore-style patterns of repository paths not to scan.
     pub excludes: Vec<String>,
-    pub threads: usize,
 }
 
 /// Opens the repository at or above `path` (a work tree, a subdirectory of one, a `.git`
@@ -186,82 +181,42 @@ impl PathFilter {
     }
 }
 
-/// A blob's bytes ready for the engine, or why it is not scanned. Counts it either way.
-pub(crate) enum Content<'odb> {
-    /// The bytes as stored, borrowed from libgit2's buffer (no copy).
-    Stored(git2::OdbObject<'odb>),
-    /// Text decoded from UTF-16.
-    Decoded(Vec<u8>),
-    Skipped,
-}
-
-impl Content<'_> {
-    pub fn bytes(&self) -> Option<&[u8]> {
-        match self {
-            Content::Stored(object) => Some(object.data()),
-            Content::Decoded(bytes) => Some(bytes),
-            Content::Skipped => None,
-        }
-    }
-}
-
-/// Reads a blob within the size limit and decides whether it is text.
+/// Reads a blob within the size limit; `None` (counted) when it is too large or unreadable.
 pub(crate) fn read_blob<'odb>(
     odb: &'odb git2::Odb,
     oid: Oid,
     path: &str,
     max_size: u64,
     stats: &ScanStats,
-) -> Content<'odb> {
-    if super::fs::has_binary_extension(Path::new(path)) {
-        stats.skipped(SkipReason::Binary);
-        return Content::Skipped;
-    }
+) -> Option<git2::OdbObject<'odb>> {
     match odb.read_header(oid) {
         Ok((size, _)) if size as u64 > max_size => {
             stats.skipped(SkipReason::TooLarge);
-            return Content::Skipped;
+            return None;
         }
         Ok(_) => {}
         Err(e) => return unreadable(oid, path, &e, stats),
     }
-    let object = match odb.read(oid) {
-        Ok(object) => object,
-        Err(e) => return unreadable(oid, path, &e, stats),
-    };
-    let data = object.data();
-    let decoded = decode_text(data);
-    let text: &[u8] = decoded.as_deref().unwrap_or(data);
-    if looks_binary(text) {
-        stats.skipped(SkipReason::Binary);
-        return Content::Skipped;
-    }
-    stats.scanned(data.len());
-    match decoded {
-        Some(decoded) => Content::Decoded(decoded),
-        None => Content::Stored(object),
+    match odb.read(oid) {
+        Ok(object) => Some(object),
+        Err(e) => unreadable(oid, path, &e, stats),
     }
 }
 
-fn unreadable(oid: Oid, path: &str, error: &git2::Error, stats: &ScanStats) -> Content<'static> {
+fn unreadable<T>(oid: Oid, path: &str, error: &git2::Error, stats: &ScanStats) -> Option<T> {
     stats.skipped(SkipReason::Unreadable);
     stats.warn(
         Some(path),
         format!("could not read blob {oid}: {}", error.message()),
     );
-    Content::Skipped
+    None
 }
 
-/// Diff options for finding added lines: no context, so every hunk's new side is exactly the
-/// lines the change adds; files over the size limit are not diffed (libgit2 treats them as
-/// binary, and [`added_blobs`] counts them as too large).
-pub(crate) fn diff_options(max_size: u64) -> DiffOptions {
+/// Diff options for listing what changed: no content is diffed here (which lines a change adds
+/// is worked out downstream, from the bytes, after admission decided how to read them).
+pub(crate) fn diff_options() -> DiffOptions {
     let mut options = DiffOptions::new();
-    options
-        .context_lines(0)
-        .interhunk_lines(0)
-        .ignore_submodules(true)
-        .max_size(i64::try_from(max_size.saturating_add(1)).unwrap_or(i64::MAX));
+    options.ignore_submodules(true).skip_binary_check(true);
     options
 }
 
@@ -273,64 +228,67 @@ pub(crate) fn find_renames(diff: &mut Diff) -> Result<(), GitError> {
     Ok(())
 }
 
-/// A blob that a change adds lines to, and which lines.
+/// A file a change adds content to: its new blob, and the versions it replaces.
 #[derive(Debug, Clone)]
-pub(crate) struct AddedBlob {
+pub(crate) struct Change {
     pub path: String,
-    pub oid: Oid,
-    pub lines: LineSet,
-    /// Which commit added them (an index the caller defines).
-    pub origin: usize,
+    pub new: Oid,
+    /// One per parent the change is measured against: the file's blob there (the rename's
+    /// source for a renamed file), or `None` where the file did not exist.
+    pub replaces: Vec<Option<Oid>>,
+    /// Which commit made the change (an index the caller defines).
+    pub origin: u32,
 }
 
-/// The files a diff adds lines to. Binary, oversized, symlink and submodule changes are counted
-/// as skipped; deletions add nothing.
-pub(crate) fn added_blobs(
+/// The files a diff adds content to. Symlink, submodule and oversized changes are counted as
+/// skipped; deletions and pure renames add nothing.
+pub(crate) fn changes_in(
     diff: &Diff,
-    origin: usize,
+    origin: u32,
     max_size: u64,
     filter: &PathFilter,
     stats: &ScanStats,
-) -> Result<Vec<AddedBlob>, GitError> {
-    let added: RefCell<Vec<AddedBlob>> = RefCell::new(Vec::new());
-    let mut on_file = |delta: git2::DiffDelta, _progress: f32| {
+) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for delta in diff.deltas() {
         if !matches!(
             delta.status(),
             Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange
         ) {
-            return true;
+            continue;
         }
         let new = delta.new_file();
+        let old = delta.old_file();
+        if old.id() == new.id() && is_file(u32::from(old.mode())) {
+            continue; // moved or copied unchanged, or only its mode changed
+        }
+        if new.id() == empty_blob() {
+            // An empty file adds nothing, and `git add -N` stages a path under this id without
+            // the object database having to hold it.
+            continue;
+        }
         let path = new
             .path_bytes()
             .map(|p| String::from_utf8_lossy(p).into_owned())
             .unwrap_or_default();
         match admit(&path, u32::from(new.mode()), new.size(), max_size, filter) {
             Err(reason) => reason.into_iter().for_each(|r| stats.skipped(r)),
-            Ok(()) if delta.flags().is_binary() => stats.skipped(SkipReason::Binary),
-            Ok(()) => added.borrow_mut().push(AddedBlob {
+            Ok(()) => changes.push(Change {
                 path,
-                oid: new.id(),
-                lines: LineSet::default(),
+                new: new.id(),
+                replaces: vec![
+                    (is_file(u32::from(old.mode())) && !old.id().is_zero()).then(|| old.id())
+                ],
                 origin,
             }),
         }
-        true
-    };
-    let mut on_hunk = |delta: git2::DiffDelta, hunk: git2::DiffHunk| {
-        let mut added = added.borrow_mut();
-        let new = delta.new_file();
-        let same_file =
-            |a: &&mut AddedBlob| a.oid == new.id() && new.path_bytes() == Some(a.path.as_bytes());
-        if let Some(last) = added.last_mut().filter(same_file) {
-            add_hunk(&mut last.lines, &hunk);
-        }
-        true
-    };
-    diff.foreach(&mut on_file, None, Some(&mut on_hunk), None)?;
-    let mut added = added.into_inner();
-    added.retain(|a| !a.lines.is_empty());
-    Ok(added)
+    }
+    changes
+}
+
+/// The id of the empty blob.
+fn empty_blob() -> Oid {
+    Oid::from_str("e69de29bb2d1d6434b8b29ae775ad8c2e48c5391").expect("a valid object id")
 }
 
 /// Regular files, as opposed to symlinks (0o120000), submodules (0o160000) and trees.
@@ -338,9 +296,8 @@ pub(crate) fn is_file(mode: u32) -> bool {
     mode & 0o170000 == 0o100000
 }
 
-/// Whether a changed file is read and diffed: `Err` with what it counts as when it is not
-/// (an excluded path or a submodule counts as nothing). Binary content is judged later, by
-/// whoever reads it.
+/// Whether a changed file is read: `Err` with what it counts as when it is not (an excluded
+/// path or a submodule counts as nothing). Content is judged later, by admission.
 pub(crate) fn admit(
     path: &str,
     mode: u32,
@@ -361,116 +318,141 @@ pub(crate) fn admit(
     }
 }
 
-/// Adds the new-side lines of a zero-context hunk (none for a pure deletion).
-pub(crate) fn add_hunk(lines: &mut LineSet, hunk: &git2::DiffHunk) {
-    if hunk.new_lines() > 0 {
-        let first = hunk.new_start() as usize;
-        lines.push_range(first, first + hunk.new_lines() as usize - 1);
-    }
-}
-
-/// Reads and scans blobs restricted to their added lines, on `threads` threads when there are
-/// enough of them to be worth it. Returns each finding with the `origin` of its blob, and how
-/// what inline comments and allowlists suppressed.
-pub(crate) fn scan_added(
+/// Runs `work` over `items` on `threads` threads, each with its own repository handle and a
+/// visitor from `visitors`. Items are taken `chunk` at a time, in order, so that neighbours (in
+/// pack order, delta chains) mostly stay on one thread. One thread does everything when there
+/// is little to do.
+pub(crate) fn for_each_parallel<T: Sync>(
     repo: &Repository,
-    blobs: &[AddedBlob],
-    options: &GitOptions,
-    scanner: &Scanner,
-    stats: &ScanStats,
-) -> Result<(Vec<(usize, Finding)>, Suppressed), GitError> {
-    const PARALLEL_FROM: usize = 32;
-    if blobs.len() < PARALLEL_FROM || options.threads <= 1 {
+    items: &[T],
+    threads: usize,
+    chunk: usize,
+    visitors: &dyn VisitorFactory,
+    work: &(dyn Fn(&git2::Odb, &T, &mut dyn super::BlobVisitor) + Sync),
+) -> Result<(), GitError> {
+    let chunk = chunk.max(1);
+    if threads <= 1 || items.len() <= chunk {
         let odb = repo.odb()?;
-        let mut scanned = ScannedBlobs::default();
-        for blob in blobs {
-            scanned.scan(&odb, blob, options.max_file_size, scanner, stats);
+        let mut visitor = visitors.visitor();
+        for item in items {
+            work(&odb, item, &mut visitor);
         }
-        return Ok((scanned.findings, scanned.suppressed));
+        return Ok(());
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads)
-        .build()
-        .map_err(|e| GitError::Git(e.to_string()))?;
     let git_dir = repo.path();
     let next = AtomicUsize::new(0);
-    let merged: Mutex<Result<ScannedBlobs, GitError>> = Mutex::new(Ok(ScannedBlobs::default()));
-    pool.broadcast(|_| {
-        let fail = |e: GitError| *merged.lock().unwrap_or_else(|e| e.into_inner()) = Err(e);
-        let repo = match reopen(git_dir) {
-            Ok(repo) => repo,
-            Err(e) => return fail(e),
-        };
-        let odb = match repo.odb() {
-            Ok(odb) => odb,
-            Err(e) => return fail(e.into()),
-        };
-        let mut scanned = ScannedBlobs::default();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(blob) = blobs.get(i) else { break };
-            scanned.scan(&odb, blob, options.max_file_size, scanner, stats);
-        }
-        if let Ok(all) = &mut *merged.lock().unwrap_or_else(|e| e.into_inner()) {
-            all.findings.append(&mut scanned.findings);
-            all.suppressed.add(scanned.suppressed);
+    let failure: Mutex<Option<GitError>> = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                let fail = |e: GitError| {
+                    *failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+                };
+                let repo = match reopen(git_dir) {
+                    Ok(repo) => repo,
+                    Err(e) => return fail(e),
+                };
+                let odb = match repo.odb() {
+                    Ok(odb) => odb,
+                    Err(e) => return fail(e.into()),
+                };
+                let mut visitor = visitors.visitor();
+                loop {
+                    let start = next.fetch_add(1, Ordering::Relaxed) * chunk;
+                    let Some(part) = items.get(start..(start + chunk).min(items.len())) else {
+                        break;
+                    };
+                    for item in part {
+                        work(&odb, item, &mut visitor);
+                    }
+                }
+            });
         }
     });
-    let scanned = merged.into_inner().unwrap_or_else(|e| e.into_inner())?;
-    Ok((scanned.findings, scanned.suppressed))
+    match failure.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
-#[derive(Default)]
-struct ScannedBlobs {
-    scratch: Scratch,
-    findings: Vec<(usize, Finding)>,
-    suppressed: Suppressed,
-}
-
-impl ScannedBlobs {
-    fn scan(
-        &mut self,
-        odb: &git2::Odb,
-        added: &AddedBlob,
-        max_size: u64,
-        scanner: &Scanner,
-        stats: &ScanStats,
-    ) {
-        let content = read_blob(odb, added.oid, &added.path, max_size, stats);
-        let Some(bytes) = content.bytes() else {
+/// Reads changed files (their new blobs and the versions they replace) on several threads and
+/// hands each to a visitor, at its path, with the origin of the commit that made it.
+pub(crate) fn read_changes(
+    repo: &Repository,
+    changes: &[Change],
+    max_size: u64,
+    threads: usize,
+    stats: &ScanStats,
+    visitors: &dyn VisitorFactory,
+) -> Result<(), GitError> {
+    // Few changes are cheaper on one thread than opening more repository handles.
+    const PER_THREAD: usize = 32;
+    let work = |odb: &git2::Odb, change: &Change, visitor: &mut dyn super::BlobVisitor| {
+        let Some(new) = read_blob(odb, change.new, &change.path, max_size, stats) else {
             return;
         };
-        let blob = Blob {
-            path: &added.path,
-            rel_path: &added.path,
-            bytes,
-            added_lines: Some(&added.lines),
-            git: None,
-        };
-        let mut found = Vec::new();
-        let scratch = &mut self.scratch;
-        // A bug in a rule or the engine must cost one blob, not the whole scan.
-        let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            scanner.scan_blob(&blob, scratch, &mut found, stats)
-        }));
-        match result {
-            Ok(suppressed) => {
-                self.suppressed.add(suppressed);
-                self.findings
-                    .extend(found.into_iter().map(|f| (added.origin, f)));
-            }
-            Err(_) => {
-                self.scratch = Scratch::default();
-                stats.warn(
-                    Some(&added.path),
-                    format!(
-                        "internal error while scanning blob {}; it was skipped (please report this)",
-                        added.oid
-                    ),
-                );
-            }
+        let mut old_objects = Vec::with_capacity(change.replaces.len());
+        for old in &change.replaces {
+            // An older version that cannot be read (or is over the size limit) is compared as
+            // absent: every line counts.
+            old_objects.push(old.and_then(|oid| {
+                read_blob(odb, oid, &change.path, max_size, &ScanStats::default())
+            }));
         }
+        let replaces: Vec<Option<&[u8]>> = old_objects
+            .iter()
+            .map(|o| o.as_ref().map(|o| o.data()))
+            .collect();
+        let object = change.new.to_string();
+        visitor.visit(&Blob {
+            bytes: new.data(),
+            places: &[Place {
+                path: &change.path,
+                rel_path: &change.path,
+                origin: change.origin,
+            }],
+            object: Some(&object),
+            replaces: Some(&replaces),
+        });
+    };
+    for_each_parallel(repo, changes, threads, PER_THREAD, visitors, &work)
+}
+
+/// What `credlint scan` needs to know about a work tree: the paths git tracks (regular files,
+/// symlinks and submodules, relative to the top, forward slashes) and the repository's own
+/// excludes file.
+pub struct WorkTreeIndex {
+    pub tracked: Vec<String>,
+    pub exclude_file: Option<PathBuf>,
+}
+
+/// The index of the work tree whose top is `top`; `None` when `top` is not one, or its index
+/// cannot be read (every ignore rule then applies, as without git).
+pub fn work_tree_index(top: &Path) -> Option<WorkTreeIndex> {
+    if !top.join(".git").exists() {
+        return None;
     }
+    configure_libgit2();
+    let repo = Repository::open(top).ok()?;
+    let exclude_file = Some(repo.commondir().join("info").join("exclude"));
+    let tracked = match index_file::read(&repo.path().join("index")) {
+        Some(index) => index
+            .entries
+            .into_iter()
+            .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+            .collect(),
+        None => {
+            let index = repo.index().ok()?;
+            index
+                .iter()
+                .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+                .collect()
+        }
+    };
+    Some(WorkTreeIndex {
+        tracked,
+        exclude_file,
+    })
 }
 
 /// The provenance of a commit as findings carry it: never the author's e-mail.
@@ -534,6 +516,15 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
+fn days_in_month(year: i64, month: u32) -> i64 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 /// Parses `--since`: `YYYY-MM-DD` (midnight UTC), `YYYY-MM-DDTHH:MM:SS` with `Z` or an offset,
 /// or a Unix time in seconds. Returns seconds since the epoch.
 pub fn parse_date(text: &str) -> Result<i64, GitError> {
@@ -559,7 +550,7 @@ pub fn parse_date(text: &str) -> Result<i64, GitError> {
         return Err(bad());
     };
     let (year, month, day) = (number(y)?, number(m)?, number(d)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month as u32) {
         return Err(bad());
     }
     let mut seconds = days_from_civil(year, month as u32, day as u32) * 86_400;
@@ -624,5 +615,8 @@ mod tests {
         assert!(parse_date("yesterday").is_err());
         assert!(parse_date("2023-13-01").is_err());
         assert!(parse_date("2023-11").is_err());
+        assert!(parse_date("2024-02-30").is_err());
+        assert!(parse_date("2023-02-29").is_err());
+        assert_eq!(parse_date("2024-02-29").unwrap(), 1_709_164_800);
     }
 }

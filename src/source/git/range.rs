@@ -1,120 +1,147 @@
 //! A commit range, `BASE..HEAD`: what a pull request adds.
 //!
-//! The commits reachable from HEAD and not from BASE, oldest first. Each contributes only the
-//! lines it adds relative to its first parent (all lines for a root commit); a merge commit
-//! contributes only lines that are new relative to every parent, so what it merely brings in
-//! from either side is not reported again. Findings carry the commit and the line in that
-//! commit's version of the file; a secret added twice in the range is reported once, at its
-//! first commit.
+//! The commits reachable from HEAD and not from BASE, oldest first. Each contributes the files it
+//! changes relative to its first parent (everything, for a root commit), each with the version it
+//! replaces; a merge commit contributes only files that differ from every parent, with every
+//! parent's version, so that only lines new relative to all of them count and what it merely
+//! brings in from either side is not reported again. Which lines are new is worked out
+//! downstream from the bytes. Findings carry the commit and the line in that commit's version of
+//! the file; a secret added twice in the range is reported once, at its first commit.
 
-use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use git2::{Commit, Oid, Repository, Sort};
 
-use super::{
-    added_blobs, diff_options, find_renames, origin_of, scan_added, AddedBlob, GitError,
-    GitOptions, PathFilter,
+use super::{changes_in, diff_options, find_renames, origin_of, read_changes, Change, GitError};
+use super::{GitOptions, PathFilter};
+use crate::source::{
+    Coverage, GitOrigin, ScanMode, ScanStats, Source, SourceError, VisitorFactory,
 };
-use crate::filter::Suppressed;
-use crate::finding::Finding;
-use crate::scan::Scanner;
-use crate::source::ScanStats;
 
-pub struct RangeResult {
-    pub findings: Vec<Finding>,
-    /// What inline comments and allowlists suppressed.
-    pub suppressed: Suppressed,
-    /// How many commits the range holds.
-    pub commits: usize,
+/// The commits of `BASE..HEAD` in a repository, as a source.
+pub struct RangeSource {
+    repo: Repository,
+    spec: String,
+    options: GitOptions,
+    /// The range's commits, oldest first, once read: a place's origin indexes this.
+    commits: Vec<Oid>,
 }
 
-pub fn scan(
-    repo_path: &Path,
-    spec: &str,
-    options: &GitOptions,
-    scanner: &Scanner,
-    stats: &ScanStats,
-) -> Result<RangeResult, GitError> {
-    let repo = super::open(repo_path)?;
-    super::check_alternates(&repo, stats);
-    let filter = PathFilter::new(&options.excludes)?;
-    let (base, head) = resolve(&repo, spec)?;
-    if repo.is_shallow() {
-        stats.note(
-            "shallow clone: commits past the shallow boundary are not in the repository".into(),
-        );
+impl RangeSource {
+    pub fn open(repo_path: &Path, spec: &str, options: GitOptions) -> Result<Self, GitError> {
+        Ok(RangeSource {
+            repo: super::open(repo_path)?,
+            spec: spec.to_string(),
+            options,
+            commits: Vec::new(),
+        })
     }
-    if base == head {
-        stats.note(format!(
-            "nothing to scan: {spec} is empty (BASE and HEAD are the same commit, {})",
-            short(head)
-        ));
-        return Ok(RangeResult {
-            findings: Vec::new(),
-            suppressed: Suppressed::default(),
-            commits: 0,
-        });
-    }
-    let mut walk = repo.revwalk()?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
-    walk.push(head)?;
-    walk.hide(base)?;
-    let commits: Vec<Oid> = walk.collect::<Result<_, _>>()?;
-    if commits.is_empty() {
-        stats.note(format!(
-            "nothing to scan: no commit is reachable from {} and not from {} in {spec}",
-            short(head),
-            short(base)
-        ));
-    }
-    let mut added: Vec<AddedBlob> = Vec::new();
-    for (index, oid) in commits.iter().enumerate() {
-        let commit = repo.find_commit(*oid)?;
-        added.extend(added_by_commit(
-            &repo, &commit, index, options, &filter, stats,
-        )?);
-    }
-    let (mut found, suppressed) = scan_added(&repo, &added, options, scanner, stats)?;
 
-    // The first commit that added a secret is the one to show; later re-additions of the same
-    // value at the same path are the same finding.
-    found.sort_by(|(a, fa), (b, fb)| {
-        (
-            a,
-            &fa.rel_path,
-            fa.location.start_line,
-            fa.location.start_column,
-        )
-            .cmp(&(
-                b,
-                &fb.rel_path,
-                fb.location.start_line,
-                fb.location.start_column,
-            ))
-    });
-    let mut fingerprints = HashSet::new();
-    found.retain(|(_, f)| fingerprints.insert(f.fingerprint.clone()));
-    let mut origins = HashMap::new();
-    let mut findings = Vec::with_capacity(found.len());
-    for (index, mut finding) in found {
-        let origin = match origins.get(&index) {
-            Some(origin) => Clone::clone(origin),
-            None => {
-                let origin = origin_of(&repo.find_commit(commits[index])?);
-                origins.insert(index, origin.clone());
-                origin
-            }
-        };
-        finding.git = Some(origin);
-        findings.push(finding);
+    /// The repository's git directory.
+    pub fn git_dir(&self) -> PathBuf {
+        self.repo.path().to_path_buf()
     }
-    crate::scan::sort_findings(&mut findings);
-    Ok(RangeResult {
-        findings,
-        suppressed,
-        commits: commits.len(),
-    })
+
+    /// How many commits the range holds (known once read).
+    pub fn commit_count(&self) -> usize {
+        self.commits.len()
+    }
+}
+
+impl Source for RangeSource {
+    fn mode(&self) -> ScanMode {
+        ScanMode::GitRange
+    }
+
+    /// A range sees only added lines: no baseline entry can be called stale.
+    fn coverage(&self) -> Coverage {
+        Coverage::Nothing
+    }
+
+    fn one_finding_per_fingerprint(&self) -> bool {
+        true
+    }
+
+    fn read(
+        &mut self,
+        threads: usize,
+        stats: &ScanStats,
+        visitors: &dyn VisitorFactory,
+    ) -> Result<(), SourceError> {
+        let repo = &self.repo;
+        super::check_alternates(repo, stats);
+        let filter = PathFilter::new(&self.options.excludes)?;
+        let (base, head) = resolve(repo, &self.spec)?;
+        if repo.is_shallow() {
+            stats.note(
+                "shallow clone: commits past the shallow boundary are not in the repository".into(),
+            );
+        }
+        if base == head {
+            stats.note(format!(
+                "nothing to scan: {} is empty (BASE and HEAD are the same commit, {})",
+                self.spec,
+                short(head)
+            ));
+            return Ok(());
+        }
+        let mut walk = repo.revwalk().map_err(GitError::from)?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
+            .map_err(GitError::from)?;
+        walk.push(head).map_err(GitError::from)?;
+        walk.hide(base).map_err(GitError::from)?;
+        let commits: Vec<Oid> = walk.collect::<Result<_, _>>().map_err(GitError::from)?;
+        if commits.is_empty() {
+            stats.note(format!(
+                "nothing to scan: no commit is reachable from {} and not from {} in {}",
+                short(head),
+                short(base),
+                self.spec
+            ));
+        }
+        let mut changes: Vec<Change> = Vec::new();
+        for (index, oid) in commits.iter().enumerate() {
+            let commit = repo.find_commit(*oid).map_err(GitError::from)?;
+            changes.extend(changed_by_commit(
+                repo,
+                &commit,
+                index as u32,
+                &self.options,
+                &filter,
+                stats,
+            )?);
+        }
+        self.commits = commits;
+        read_changes(
+            &self.repo,
+            &changes,
+            self.options.max_file_size,
+            threads,
+            stats,
+            visitors,
+        )?;
+        Ok(())
+    }
+
+    fn provenance(
+        &self,
+        origin: u32,
+        _object: Option<&str>,
+        stats: &ScanStats,
+    ) -> Option<GitOrigin> {
+        let oid = *self.commits.get(origin as usize)?;
+        match self.repo.find_commit(oid) {
+            Ok(commit) => Some(origin_of(&commit)),
+            Err(e) => {
+                stats.warn(
+                    None,
+                    format!("could not read commit {oid}: {}", e.message()),
+                );
+                None
+            }
+        }
+    }
 }
 
 /// Resolves `BASE..HEAD` (or `BASE...HEAD`, from the merge base) to two commits.
@@ -148,51 +175,54 @@ fn resolve(repo: &Repository, spec: &str) -> Result<(Oid, Oid), GitError> {
     Ok((base, head))
 }
 
-/// What one commit adds: relative to its first parent, and for a merge, relative to every
-/// parent at once.
-fn added_by_commit(
+/// What one commit changes: relative to its first parent, and for a merge, only what differs
+/// from every parent, with each parent's version.
+fn changed_by_commit(
     repo: &Repository,
     commit: &Commit,
-    index: usize,
+    index: u32,
     options: &GitOptions,
     filter: &PathFilter,
     stats: &ScanStats,
-) -> Result<Vec<AddedBlob>, GitError> {
+) -> Result<Vec<Change>, GitError> {
     let tree = commit.tree()?;
     let parents: Vec<Commit> = commit.parents().collect();
     let diff_against = |parent: Option<&Commit>, count: &ScanStats| {
         let parent_tree = parent.map(|p| p.tree()).transpose()?;
-        let mut diff = repo.diff_tree_to_tree(
-            parent_tree.as_ref(),
-            Some(&tree),
-            Some(&mut diff_options(options.max_file_size)),
-        )?;
+        let mut diff =
+            repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut diff_options()))?;
         find_renames(&mut diff)?;
-        added_blobs(&diff, index, options.max_file_size, filter, count)
+        Ok::<_, GitError>(changes_in(
+            &diff,
+            index,
+            options.max_file_size,
+            filter,
+            count,
+        ))
     };
     let Some((first, others)) = parents.split_first() else {
         return diff_against(None, stats);
     };
-    let mut added = diff_against(Some(first), stats)?;
-    if others.is_empty() {
-        return Ok(added);
-    }
+    let mut changes = diff_against(Some(first), stats)?;
     // Skips are counted once, against the first parent.
     let uncounted = ScanStats::default();
     for parent in others {
-        let also: HashMap<(String, Oid), AddedBlob> = diff_against(Some(parent), &uncounted)?
+        let also: HashMap<(String, Oid), Change> = diff_against(Some(parent), &uncounted)?
             .into_iter()
-            .map(|a| ((a.path.clone(), a.oid), a))
+            .map(|c| ((c.path.clone(), c.new), c))
             .collect();
-        for blob in &mut added {
-            blob.lines = match also.get(&(blob.path.clone(), blob.oid)) {
-                Some(other) => blob.lines.intersection(&other.lines),
-                None => Default::default(),
-            };
-        }
-        added.retain(|a| !a.lines.is_empty());
+        changes.retain_mut(
+            |change| match also.get(&(change.path.clone(), change.new)) {
+                Some(other) => {
+                    change.replaces.extend(other.replaces.iter().copied());
+                    true
+                }
+                // The same as in this parent: nothing in it is new.
+                None => false,
+            },
+        );
     }
-    Ok(added)
+    Ok(changes)
 }
 
 fn short(oid: Oid) -> String {

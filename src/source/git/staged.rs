@@ -2,14 +2,15 @@
 //!
 //! The index against HEAD's tree: each changed file's staged blob is read from the object
 //! database (not the working tree, so a partially staged file is scanned as it will be
-//! committed), and only the lines it adds count. Before the first commit everything staged is
-//! added. Renames contribute only the lines that changed on the way; deletions, submodules and
-//! symlinks add nothing to scan; binary and oversized files are counted as skipped.
+//! committed), with the version in HEAD it replaces, so that only the lines it adds count
+//! (worked out downstream, from the bytes). Before the first commit everything staged is added.
+//! Renames are measured against their source; deletions, submodules and symlinks add nothing to
+//! scan; oversized files are counted as skipped. Nothing here looks at content: a file whose HEAD
+//! version was binary, or that a `.gitattributes` calls binary, is judged by its staged bytes.
 //!
 //! This runs on every commit, so it does the least it can: [`index_file`] reads the index and
-//! its cache tree, only the HEAD trees of directories that changed are read, and only the
-//! changed blobs are diffed. libgit2's full tree-to-index diff is the fallback for what that
-//! path cannot vouch for.
+//! its cache tree, and only the HEAD trees of directories that changed are read. libgit2's full
+//! tree-to-index diff is the fallback for what that path cannot vouch for.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -18,19 +19,10 @@ use git2::{ErrorCode, ObjectType, Oid, Repository, Tree};
 
 use super::index_file::{self, CacheTreeNode, IndexEntry};
 use super::{
-    add_hunk, added_blobs, admit, diff_options, find_renames, is_file, scan_added, AddedBlob,
-    GitError, GitOptions, PathFilter,
+    admit, changes_in, diff_options, find_renames, is_file, read_changes, Change, GitError,
+    GitOptions, PathFilter,
 };
-use crate::filter::Suppressed;
-use crate::finding::Finding;
-use crate::scan::Scanner;
-use crate::source::{looks_binary, LineSet, ScanStats, SkipReason};
-
-pub struct StagedResult {
-    pub findings: Vec<Finding>,
-    /// What inline comments and allowlists suppressed.
-    pub suppressed: Suppressed,
-}
+use crate::source::{Coverage, ScanMode, ScanStats, Source, SourceError, VisitorFactory};
 
 /// A repository's staging area, read before the settings that say how to scan it: the two
 /// are read in parallel, as together they are most of a pre-commit run.
@@ -38,6 +30,8 @@ pub struct Staged {
     repo: Repository,
     /// What in the index differs from HEAD, and the index, when [`index_file`] could read it.
     fast: Option<(Changes, index_file::Index)>,
+    /// Set before reading: which paths are read and how large they may be.
+    options: Option<GitOptions>,
 }
 
 /// Opens the repository at or above `repo_path` and compares its index with HEAD.
@@ -57,39 +51,26 @@ pub fn read(repo_path: &Path) -> Result<Staged, GitError> {
         Some(index) => Some((changed_entries(&repo, &index)?, index)),
         None => None,
     };
-    Ok(Staged { repo, fast })
+    Ok(Staged {
+        repo,
+        fast,
+        options: None,
+    })
 }
 
 impl Staged {
-    /// Scans the lines the staged changes add.
-    pub fn scan(
-        &self,
-        options: &GitOptions,
-        scanner: &Scanner,
-        stats: &ScanStats,
-    ) -> Result<StagedResult, GitError> {
-        let added = self.added_blobs(options, stats)?;
-        let (found, suppressed) = scan_added(&self.repo, &added, options, scanner, stats)?;
-        let mut findings: Vec<Finding> = found.into_iter().map(|(_, f)| f).collect();
-        crate::scan::sort_findings(&mut findings);
-        Ok(StagedResult {
-            findings,
-            suppressed,
-        })
+    /// Says which paths are read and how large they may be (the settings, read meanwhile).
+    pub fn with_options(mut self, options: GitOptions) -> Staged {
+        self.options = Some(options);
+        self
     }
 
-    /// The staged blobs that add lines, with the lines they add.
-    fn added_blobs(
-        &self,
-        options: &GitOptions,
-        stats: &ScanStats,
-    ) -> Result<Vec<AddedBlob>, GitError> {
+    /// The staged files that add content, with the HEAD versions they replace.
+    fn changes(&self, options: &GitOptions, stats: &ScanStats) -> Result<Vec<Change>, GitError> {
         let filter = PathFilter::new(&options.excludes)?;
         if let Some((changes, index)) = &self.fast {
-            let fast =
-                changes.added_blobs(&self.repo, index, options.max_file_size, &filter, stats);
-            if let Some(added) = fast {
-                return Ok(added);
+            if let Some(found) = changes.changes(index, options.max_file_size, &filter, stats) {
+                return Ok(found);
             }
         }
         let repo = &self.repo;
@@ -101,10 +82,43 @@ impl Staged {
         let mut diff = repo.diff_tree_to_index(
             head_tree(repo)?.as_ref(),
             Some(&index),
-            Some(&mut diff_options(options.max_file_size)),
+            Some(&mut diff_options()),
         )?;
         find_renames(&mut diff)?;
-        added_blobs(&diff, 0, options.max_file_size, &filter, stats)
+        Ok(changes_in(&diff, 0, options.max_file_size, &filter, stats))
+    }
+}
+
+impl Source for Staged {
+    fn mode(&self) -> ScanMode {
+        ScanMode::Staged
+    }
+
+    /// A staged change is part of some files: no baseline entry can be called stale.
+    fn coverage(&self) -> Coverage {
+        Coverage::Nothing
+    }
+
+    fn read(
+        &mut self,
+        threads: usize,
+        stats: &ScanStats,
+        visitors: &dyn VisitorFactory,
+    ) -> Result<(), SourceError> {
+        let options = self.options.clone().unwrap_or(GitOptions {
+            max_file_size: u64::MAX,
+            excludes: Vec::new(),
+        });
+        let changes = self.changes(&options, stats)?;
+        read_changes(
+            &self.repo,
+            &changes,
+            options.max_file_size,
+            threads,
+            stats,
+            visitors,
+        )?;
+        Ok(())
     }
 }
 
@@ -167,20 +181,19 @@ struct Changes {
 }
 
 impl Changes {
-    /// The staged files that add lines, like [`added_blobs`] finds them in libgit2's diff; or
+    /// The staged files that add content, like [`changes_in`] finds them in libgit2's diff; or
     /// `None` when libgit2 must decide: a file may have been renamed and edited (which needs
-    /// libgit2's similarity measure), or an object could not be read (libgit2 explains).
+    /// libgit2's similarity measure).
     ///
     /// libgit2's diff is not used even for the few changed files: it looks up each path's
     /// diff attributes, and that reads the whole index again.
-    fn added_blobs(
+    fn changes(
         &self,
-        repo: &Repository,
         index: &index_file::Index,
         max_size: u64,
         filter: &PathFilter,
         stats: &ScanStats,
-    ) -> Option<Vec<AddedBlob>> {
+    ) -> Option<Vec<Change>> {
         // A file moved unchanged adds nothing; pair each deleted blob with one added copy.
         let mut rename_sources: HashMap<Oid, usize> = HashMap::new();
         for oid in &self.deleted {
@@ -206,52 +219,21 @@ impl Changes {
         if unpaired_deletions && added_files.iter().any(|(_, old)| old.is_none()) {
             return None;
         }
-        let odb = repo.odb().ok()?;
-        let mut added = Vec::new();
-        // Counted only once the fast path is sure to finish, so a fallback counts nothing twice.
-        let mut skipped = Vec::new();
+        let mut changes = Vec::new();
         for (entry, old) in added_files {
             let path = String::from_utf8_lossy(&entry.path).into_owned();
             if let Err(reason) = admit(&path, entry.mode, entry.size.into(), max_size, filter) {
-                skipped.extend(reason);
+                reason.into_iter().for_each(|r| stats.skipped(r));
                 continue;
             }
-            let new = odb.read(entry.oid).ok()?;
-            let old = match old {
-                Some((oid, mode)) if is_file(mode) => Some(odb.read(oid).ok()?),
-                _ => None,
-            };
-            let old_data = old.as_ref().map_or(&[][..], |o| o.data());
-            if looks_binary(new.data()) || looks_binary(old_data) {
-                skipped.push(SkipReason::Binary);
-                continue;
-            }
-            let file_path = Path::new(&path);
-            let patch = git2::Patch::from_buffers(
-                old_data,
-                Some(file_path),
-                new.data(),
-                Some(file_path),
-                Some(&mut diff_options(max_size)),
-            )
-            .ok()?;
-            let mut lines = LineSet::default();
-            for hunk in 0..patch.num_hunks() {
-                add_hunk(&mut lines, &patch.hunk(hunk).ok()?.0);
-            }
-            if !lines.is_empty() {
-                added.push(AddedBlob {
-                    path,
-                    oid: entry.oid,
-                    lines,
-                    origin: 0,
-                });
-            }
+            changes.push(Change {
+                path,
+                new: entry.oid,
+                replaces: vec![old.filter(|(_, mode)| is_file(*mode)).map(|(oid, _)| oid)],
+                origin: 0,
+            });
         }
-        for reason in skipped {
-            stats.skipped(reason);
-        }
-        Some(added)
+        Some(changes)
     }
 }
 
@@ -376,6 +358,7 @@ mod tests {
     use std::process::Command;
 
     use super::*;
+    use crate::source::SkipReason;
 
     struct Repo {
         dir: tempfile::TempDir,
@@ -434,13 +417,15 @@ mod tests {
         (1..=n).map(|i| format!("{tag} line {i}\n")).collect()
     }
 
-    type Found = (Vec<(String, Oid, LineSet)>, BTreeMap<SkipReason, u64>);
+    type Found = (
+        Vec<(String, Oid, Vec<Option<Oid>>)>,
+        BTreeMap<SkipReason, u64>,
+    );
 
     fn options(excludes: &[&str]) -> GitOptions {
         GitOptions {
             max_file_size: 4096,
             excludes: excludes.iter().map(|e| e.to_string()).collect(),
-            threads: 1,
         }
     }
 
@@ -452,12 +437,10 @@ mod tests {
             staged.fast = None;
         }
         let stats = ScanStats::default();
-        let added = staged
-            .added_blobs(&options(&["excluded/"]), &stats)
-            .unwrap();
-        let mut found: Vec<_> = added
+        let changes = staged.changes(&options(&["excluded/"]), &stats).unwrap();
+        let mut found: Vec<_> = changes
             .into_iter()
-            .map(|a| (a.path, a.oid, a.lines))
+            .map(|c| (c.path, c.new, c.replaces))
             .collect();
         found.sort_by(|a, b| a.0.cmp(&b.0));
         (found, stats.skipped_counts())
@@ -468,11 +451,10 @@ mod tests {
         let staged = read(repo.dir.path()).unwrap();
         let filter = PathFilter::new(&[]).unwrap();
         let stats = ScanStats::default();
-        staged.fast.as_ref().is_some_and(|(changes, index)| {
-            changes
-                .added_blobs(&staged.repo, index, 4096, &filter, &stats)
-                .is_some()
-        })
+        staged
+            .fast
+            .as_ref()
+            .is_some_and(|(changes, index)| changes.changes(index, 4096, &filter, &stats).is_some())
     }
 
     /// Both readers agree, and the result is returned for further checks.
@@ -541,14 +523,21 @@ mod tests {
         assert!(fast_path_taken(&repo));
         let (found, skipped) = agree(&repo);
         let paths: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+        // The binary is read too: whether it is text is admission's decision.
         assert_eq!(
             paths,
-            ["src/deep/er/still.rs", "src/new/module.rs", "top.txt"]
+            [
+                "assets/logo.bin",
+                "src/deep/er/still.rs",
+                "src/new/module.rs",
+                "top.txt"
+            ]
         );
-        let mut inserted = LineSet::default();
-        inserted.push_range(10, 11);
-        assert_eq!(found[0].2, inserted);
-        assert_eq!(skipped[&SkipReason::Binary], 1);
+        let head = Repository::open(repo.dir.path()).unwrap();
+        let head = head.head().unwrap().peel_to_tree().unwrap();
+        let in_head = |path: &str| head.get_path(Path::new(path)).unwrap().id();
+        assert_eq!(found[1].2, vec![Some(in_head("src/deep/er/still.rs"))]);
+        assert_eq!(found[2].2, vec![None], "a new file replaces nothing");
         assert_eq!(skipped[&SkipReason::TooLarge], 1);
         #[cfg(unix)]
         assert_eq!(skipped[&SkipReason::Symlink], 1);
@@ -579,11 +568,18 @@ mod tests {
         repo.remove("src/lib.rs");
         repo.write("src/core.rs", &moved);
         repo.git(&["add", "-A"]);
+        let old = Repository::open(repo.dir.path())
+            .unwrap()
+            .revparse_single("HEAD:src/lib.rs")
+            .unwrap()
+            .id();
         assert!(!fast_path_taken(&repo));
         let (found, _) = agree(&repo);
-        let mut last = LineSet::default();
-        last.push_range(41, 41);
-        assert_eq!(found, vec![("src/core.rs".to_string(), found[0].1, last)]);
+        assert_eq!(
+            found,
+            vec![("src/core.rs".to_string(), found[0].1, vec![Some(old)])],
+            "measured against the rename's source"
+        );
     }
 
     #[test]
@@ -624,7 +620,7 @@ mod tests {
         assert!(!fast_path_taken(&repo));
         let error = read(repo.dir.path())
             .unwrap()
-            .added_blobs(&options(&[]), &ScanStats::default())
+            .changes(&options(&[]), &ScanStats::default())
             .unwrap_err()
             .to_string();
         assert!(

@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::args::ConfigArgs;
 use crate::config::{self, Config};
 use crate::filter::allowlist::Allowlist;
 use crate::filter::baseline::Baseline;
@@ -15,25 +14,42 @@ use crate::scan::ScanOptions;
 use crate::source::describe_io_error;
 use crate::source::fs::scan_base;
 
+pub use crate::message::{display_path, shell_word};
+
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 << 20;
+
+/// Which configuration and suppressions the user chose (`--config`, `--no-config`,
+/// `--baseline`, `--no-baseline`, `--no-inline-allow`).
+#[derive(Debug, Clone, Default)]
+pub struct ConfigChoice {
+    pub config: Option<PathBuf>,
+    pub no_config: bool,
+    pub baseline: Option<PathBuf>,
+    pub no_baseline: bool,
+    pub no_inline_allow: bool,
+}
 
 pub struct Settings {
     pub rules: Arc<RuleSet>,
-    /// For [`crate::scan::Scanner::new`]: inline allow and allowlists.
+    /// For [`crate::scan::Scanner::new`]: inline allow, allowlists, the baseline, the limit.
     pub scan: ScanOptions,
     pub max_file_size: u64,
     /// The configuration's excludes, then `--exclude`.
     pub excludes: Vec<String>,
     pub fail_on: FailOn,
-    /// The baseline to filter findings with, when there is one and the command filters.
-    pub baseline: Option<LoadedBaseline>,
     /// The baseline file named by `--baseline` or the configuration, loaded or not.
     pub baseline_path: Option<PathBuf>,
 }
 
-pub struct LoadedBaseline {
-    pub path: PathBuf,
-    pub baseline: Baseline,
+impl Settings {
+    /// The baseline file as messages name it, when one filters the findings.
+    pub fn baseline_shown(&self) -> Option<String> {
+        self.scan
+            .baseline
+            .as_ref()
+            .and(self.baseline_path.as_deref())
+            .map(display_path)
+    }
 }
 
 /// Command-line values that take precedence over the configuration.
@@ -57,7 +73,7 @@ pub enum BaselineUse {
 /// and the baseline, and merges them with the command line. `root` is where repository-relative
 /// paths start: the repository's work tree for git commands, [`config_root`] for `scan`.
 pub fn load(
-    args: &ConfigArgs,
+    args: &ConfigChoice,
     root: Option<&Path>,
     overrides: Overrides,
     baseline_use: BaselineUse,
@@ -92,10 +108,7 @@ pub fn load(
         args.baseline.clone().or_else(|| config.baseline.clone())
     };
     let baseline = match (&baseline_path, baseline_use) {
-        (Some(path), BaselineUse::Filter) => Some(LoadedBaseline {
-            path: path.clone(),
-            baseline: read_baseline(path)?,
-        }),
+        (Some(path), BaselineUse::Filter) => Some(Arc::new(read_baseline(path)?)),
         _ => None,
     };
     Ok(Settings {
@@ -103,10 +116,11 @@ pub fn load(
         scan: ScanOptions {
             inline_allow: !args.no_inline_allow,
             allowlists: Arc::new(config.allowlists),
+            baseline,
             max_findings_per_file: overrides
                 .max_findings_per_file
                 .or(config.max_findings_per_file)
-                .map_or(crate::engine::DEFAULT_MATCH_LIMIT, |n| {
+                .map_or(crate::scan::DEFAULT_FINDINGS_PER_FILE, |n| {
                     usize::try_from(n).unwrap_or(usize::MAX)
                 }),
         },
@@ -116,7 +130,6 @@ pub fn load(
             .unwrap_or(DEFAULT_MAX_FILE_SIZE),
         excludes,
         fail_on: overrides.fail_on.or(config.fail_on).unwrap_or_default(),
-        baseline,
         baseline_path,
     })
 }
@@ -191,30 +204,5 @@ pub fn config_root(paths: &[PathBuf]) -> Result<Option<PathBuf>, String> {
                 ))
             }
         }
-    }
-}
-
-/// A path for messages: relative to the current directory when it is inside it.
-pub fn display_path(path: &Path) -> String {
-    if path.is_absolute() {
-        if let Ok(cwd) = std::env::current_dir().and_then(|d| d.canonicalize()) {
-            if let Ok(inside) = path.strip_prefix(&cwd) {
-                return inside.display().to_string();
-            }
-        }
-    }
-    path.display().to_string()
-}
-
-/// Quotes a path for a command suggested in a message, when it needs quoting.
-pub fn shell_word(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./+=:@%,".contains(c));
-    if plain {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
     }
 }
