@@ -1,7 +1,7 @@
 //! The engine: given a blob's path and bytes, returns the rule matches in it. It owns the speed.
 //!
-//! 1. One Aho-Corasick pass over the blob finds every rule keyword (and every `file_contains`
-//!    literal) at once, ASCII case-insensitively.
+//! 1. One pass over the blob finds every rule keyword (and every `file_contains` literal) at
+//!    once, ASCII case-insensitively, without copying it ([`literals`]).
 //! 2. Only rules with a keyword hit go further, and their regex runs only in a window around each
 //!    hit (the hit's line, bounded), never over the whole blob.
 //! 3. Regexes compile on first use ([`crate::rules::Rule::regex`]).
@@ -14,19 +14,19 @@
 //! that applies at any of its paths; the path-dependent verdicts are then taken per path.
 
 pub mod entropy;
+pub mod literals;
 pub mod placeholder;
 pub mod validators;
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use aho_corasick::{packed, AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::Input;
 
 use crate::context::{classify, is_env_template, ClassSet, FileClass};
 use crate::rules::{Kind, Rule, RuleSet, Severity};
+use literals::Literals;
 
 /// How far before a keyword hit the regex window reaches (it also stops at the line start).
 const WINDOW_BEFORE: usize = 256;
@@ -36,8 +36,8 @@ const WINDOW_AFTER: usize = 4096;
 /// How far after a hit a `multiline` rule's window reaches (private key blocks, PGP blocks).
 const WINDOW_AFTER_MULTILINE: usize = 64 * 1024;
 
-/// The largest lower-cased copy a thread keeps between blobs.
-const LOWERED_KEEP: usize = 8 << 20;
+/// The most keyword hits a thread keeps room for between blobs.
+const HITS_KEEP: usize = 1 << 16;
 
 /// One match of a rule in a blob, with what the engine learned checking it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,8 +68,8 @@ pub struct Scratch {
     context_touched: Vec<u32>,
     /// Set by a scan that stopped at the engine's match limit.
     pub truncated: bool,
-    /// The blob in ASCII lower case, for the SIMD candidate pass.
-    lowered: Vec<u8>,
+    /// The keyword hits of the blob, sorted by end before the windows are built.
+    hits: Vec<literals::Hit>,
 }
 
 impl Scratch {
@@ -136,68 +136,10 @@ struct PatternUse {
     satisfies: Vec<u32>,
 }
 
-/// The keyword automaton, in the form that suits how much there is to scan.
-///
-/// A DFA walks bytes about four times as fast as an NFA but takes several milliseconds to
-/// build for a few hundred keywords: more than a pre-commit run spends scanning its few staged
-/// files. So scans start on the NFA (about a millisecond to build), and the DFA is built once
-/// the bytes scanned make it pay for itself.
-struct Keywords {
-    literals: Vec<String>,
-    nfa: AhoCorasick,
-    dfa: OnceLock<AhoCorasick>,
-    scanned: AtomicU64,
-}
-
-/// Bytes scanned with the NFA before the DFA is built: the NFA costs about 12 ms more than the
-/// DFA per 1 MB, and building the DFA costs about 5 ms.
-const DFA_AFTER_BYTES: u64 = 512 << 10;
-
-impl Keywords {
-    fn new(literals: Vec<String>) -> Option<Keywords> {
-        if literals.is_empty() {
-            return None;
-        }
-        Some(Keywords {
-            nfa: Self::build(&literals, AhoCorasickKind::ContiguousNFA),
-            literals,
-            dfa: OnceLock::new(),
-            scanned: AtomicU64::new(0),
-        })
-    }
-
-    fn build(literals: &[String], kind: AhoCorasickKind) -> AhoCorasick {
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(kind))
-            .build(literals)
-            .expect("keyword automaton builds from plain literals")
-    }
-
-    /// The automaton to scan `len` more bytes with.
-    fn for_blob(&self, len: usize) -> &AhoCorasick {
-        if let Some(dfa) = self.dfa.get() {
-            return dfa;
-        }
-        let before = self.scanned.fetch_add(len as u64, Ordering::Relaxed);
-        if before + len as u64 >= DFA_AFTER_BYTES {
-            self.dfa
-                .get_or_init(|| Self::build(&self.literals, AhoCorasickKind::DFA))
-        } else {
-            &self.nfa
-        }
-    }
-}
-
 pub struct Engine {
     rules: Arc<RuleSet>,
-    keywords: Option<Keywords>,
-    /// A SIMD (Teddy) searcher over the same lower-case literals, when the CPU and the number
-    /// of literals allow one; see [`Engine::keyword_hits`].
-    candidates: Option<packed::Searcher>,
-    /// The longest literal, in bytes.
-    longest_literal: usize,
+    /// Every rule keyword and `file_contains` literal, found in one pass.
+    keywords: Option<Literals>,
     patterns: Vec<PatternUse>,
     match_bound: usize,
     /// Per rule: the indices of the rules its `supersedes` names (ids not loaded are ignored:
@@ -239,15 +181,6 @@ impl Engine {
                 patterns[i].satisfies.push(rule_index as u32);
             }
         }
-        let candidates = if literals.is_empty() {
-            None
-        } else {
-            packed::Config::new()
-                .match_kind(packed::MatchKind::LeftmostFirst)
-                .builder()
-                .extend(literals.iter())
-                .build()
-        };
         let supersedes = rules
             .rules()
             .iter()
@@ -259,64 +192,17 @@ impl Engine {
                     .collect()
             })
             .collect();
+        // Rule validation admits only ASCII keywords of three bytes or more, which is what the
+        // search takes.
+        let keywords = (!literals.is_empty())
+            .then(|| Literals::new(&literals))
+            .flatten();
         Engine {
             rules,
-            candidates,
-            longest_literal: literals.iter().map(String::len).max().unwrap_or(0),
-            keywords: Keywords::new(literals),
+            keywords,
             patterns,
             match_bound: DEFAULT_MATCH_BOUND,
             supersedes,
-        }
-    }
-
-    /// Calls `on_hit` for every occurrence of every literal (overlapping ones included), in
-    /// order of their end.
-    ///
-    /// The case-insensitive automaton walks every byte, and no prefilter can skip ahead when
-    /// keywords start with common letters: about 300 MB/s. So, when a SIMD searcher could be
-    /// built, a lower-cased copy of the blob (several GB/s) is searched with it first (about
-    /// three times as fast as the automaton), and the automaton runs only around what it
-    /// finds. That misses nothing: the SIMD search reports leftmost matches without overlap,
-    /// so an occurrence it skips starts inside a reported match, and each reported match's
-    /// window reaches one literal length past its end.
-    fn keyword_hits(
-        &self,
-        automaton: &AhoCorasick,
-        bytes: &[u8],
-        lowered: &mut Vec<u8>,
-        mut on_hit: impl FnMut(aho_corasick::Match),
-    ) {
-        let Some(candidates) = &self.candidates else {
-            automaton.find_overlapping_iter(bytes).for_each(on_hit);
-            return;
-        };
-        lowered.clear();
-        lowered.extend(bytes.iter().map(u8::to_ascii_lowercase));
-        let mut window: Option<Range<usize>> = None;
-        let mut scan_window = |range: Range<usize>| {
-            let input = aho_corasick::Input::new(bytes).span(range);
-            for hit in automaton.find_overlapping_iter(input) {
-                on_hit(hit);
-            }
-        };
-        for found in candidates.find_iter(lowered.as_slice()) {
-            let end = (found.end() + self.longest_literal).min(bytes.len());
-            match &mut window {
-                Some(current) if found.start() <= current.end => current.end = end,
-                _ => {
-                    if let Some(done) = window.replace(found.start()..end) {
-                        scan_window(done);
-                    }
-                }
-            }
-        }
-        if let Some(done) = window {
-            scan_window(done);
-        }
-        // One huge blob must not pin its size in every thread's scratch for the whole run.
-        if lowered.capacity() > LOWERED_KEEP {
-            *lowered = Vec::new();
         }
     }
 
@@ -348,11 +234,10 @@ impl Engine {
     /// Scans one blob that lives at every one of `paths`: the matches at each path, in the
     /// order of `paths`. Keywords and regexes run once, for every rule that applies at any path.
     pub fn scan_at(&self, paths: &[&str], bytes: &[u8], scratch: &mut Scratch) -> Vec<Vec<Match>> {
-        let mut per_path: Vec<Vec<Match>> = vec![Vec::new(); paths.len()];
+        let nothing = || vec![Vec::new(); paths.len()];
         let Some(keywords) = &self.keywords else {
-            return per_path;
+            return nothing();
         };
-        let automaton = keywords.for_blob(bytes.len());
         let rules = self.rules.rules();
         scratch.reset(rules.len());
         let Scratch {
@@ -360,11 +245,15 @@ impl Engine {
             touched,
             context_seen,
             context_touched,
-            lowered,
+            hits,
             ..
         } = scratch;
-        self.keyword_hits(automaton, bytes, lowered, |hit| {
-            let used = &self.patterns[hit.pattern().as_usize()];
+        hits.clear();
+        keywords.find_all(bytes, |hit| hits.push(hit));
+        // Windows are merged as hits arrive by end position.
+        hits.sort_unstable_by_key(|hit| (hit.end, hit.start));
+        for hit in hits.iter() {
+            let used = &self.patterns[hit.pattern];
             for &rule in &used.triggers {
                 let rule_windows = &mut windows[rule as usize];
                 if rule_windows.ranges.is_empty() {
@@ -372,8 +261,8 @@ impl Engine {
                 }
                 rule_windows.add(
                     bytes,
-                    hit.start(),
-                    hit.end(),
+                    hit.start,
+                    hit.end,
                     rules[rule as usize].def.multiline,
                 );
             }
@@ -383,9 +272,13 @@ impl Engine {
                     context_touched.push(rule);
                 }
             }
-        });
+        }
+        // One blob full of keywords must not pin its hits in every thread for the whole run.
+        if hits.capacity() > HITS_KEEP {
+            *hits = Vec::new();
+        }
         if scratch.touched.is_empty() {
-            return per_path;
+            return nothing();
         }
         scratch.touched.sort_unstable();
 
@@ -394,7 +287,7 @@ impl Engine {
         let mut raw: Vec<Match> = Vec::new();
         // Which paths each raw match's rule applies at, as a bit set per rule (blobs with more
         // than 64 paths judge the rest like the 64th: rare, and only ever more lenient).
-        let mut applies: HashMap<usize, u64> = HashMap::new();
+        let mut applies: Vec<(usize, u64)> = Vec::new();
         for &rule_index in &scratch.touched {
             let rule_index = rule_index as usize;
             let rule = &rules[rule_index];
@@ -414,7 +307,7 @@ impl Engine {
             let found_here =
                 match_in_windows(rule, bytes, &scratch.windows[rule_index].ranges, room);
             if !found_here.is_empty() {
-                applies.insert(rule_index, at);
+                applies.push((rule_index, at));
             }
             raw.extend(found_here.into_iter().map(|mut found| {
                 found.rule = rule_index;
@@ -426,14 +319,20 @@ impl Engine {
             }
         }
         if raw.is_empty() {
-            return per_path;
+            return nothing();
         }
+        let mut per_path = nothing();
+        // Rules in `applies` are in index order (they come from the sorted `touched`).
+        let applies_at = |rule: usize| {
+            let i = applies.partition_point(|&(r, _)| r < rule);
+            applies[i].1
+        };
         raw.sort_by_key(|m| (m.secret.start, m.rule));
         for (i, matches) in per_path.iter_mut().enumerate() {
             let bit = 1 << i.min(63);
             *matches = raw
                 .iter()
-                .filter(|m| applies[&m.rule] & bit != 0)
+                .filter(|m| applies_at(m.rule) & bit != 0)
                 .cloned()
                 .collect();
             for found in matches.iter_mut() {
@@ -693,21 +592,10 @@ mod tests {
     use crate::rules::Validation;
 
     #[test]
-    fn nfa_dfa_and_simd_candidates_find_every_overlapping_keyword() {
+    fn the_keyword_pass_finds_every_overlapping_builtin_keyword() {
         let engine = Engine::new(Arc::new(RuleSet::builtin().unwrap()));
-        let keywords = engine.keywords.as_ref().unwrap();
-        let automaton = keywords
-            .dfa
-            .get_or_init(|| Keywords::build(&keywords.literals, AhoCorasickKind::DFA));
-        let literals: Vec<String> = engine
-            .rules
-            .rules()
-            .iter()
-            .flat_map(|r| r.def.keywords.iter().chain(&r.def.file_contains))
-            .map(|k| k.to_ascii_lowercase())
-            .collect();
-        assert!(!literals.is_empty());
-        // Keywords glued together, overlapping, in mixed case, between ordinary text.
+        let literals = engine_literals(&engine);
+        // Keywords glued together, cut, overlapping, in mixed case, between ordinary text.
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let mut text = Vec::new();
         for _ in 0..4000 {
@@ -723,26 +611,39 @@ mod tests {
                 _ => text.extend_from_slice(literal),
             }
         }
-        let hits = |automaton: &AhoCorasick| -> Vec<(usize, usize, usize)> {
-            automaton
-                .find_overlapping_iter(&text)
-                .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
-                .collect()
-        };
-        let expected = hits(automaton);
-        // Small scans use the NFA: it must see exactly what the DFA sees.
-        assert_eq!(hits(&keywords.nfa), expected);
-        let mut found = Vec::new();
-        if engine.candidates.is_some() {
-            engine.keyword_hits(automaton, &text, &mut Vec::new(), |m| {
-                found.push((m.start(), m.end(), m.pattern().as_usize()))
-            });
-            found.sort_unstable();
-            let mut expected = expected.clone();
-            expected.sort_unstable();
-            assert_eq!(found, expected);
+        let mut expected = Vec::new();
+        for (pattern, literal) in literals.iter().enumerate() {
+            let l = literal.as_bytes();
+            for start in 0..=text.len() - l.len() {
+                if text[start..start + l.len()].eq_ignore_ascii_case(l) {
+                    expected.push((start, start + l.len(), pattern));
+                }
+            }
         }
+        let mut found = Vec::new();
+        engine
+            .keywords
+            .as_ref()
+            .unwrap()
+            .find_all(&text, |hit| found.push((hit.start, hit.end, hit.pattern)));
+        found.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(found, expected);
         assert!(expected.len() > 1000);
+    }
+
+    /// The literals in the order the engine gave them to the search.
+    fn engine_literals(engine: &Engine) -> Vec<String> {
+        let mut literals: Vec<String> = Vec::new();
+        for rule in engine.rules.rules() {
+            for literal in rule.def.keywords.iter().chain(&rule.def.file_contains) {
+                let lower = literal.to_ascii_lowercase();
+                if !literals.contains(&lower) {
+                    literals.push(lower);
+                }
+            }
+        }
+        literals
     }
 
     fn engine_with(rule_toml: &str) -> Engine {

@@ -334,6 +334,9 @@ impl Rule {
 /// boundaries (also before `\r\n`): the engine runs regexes on windows inside a blob, where the
 /// end of the window is not the end of the text.
 pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
+    // Windows are a line or a few KiB: the lazy DFA needs few states for them, and five hundred
+    // rules' caches at the default 2 MiB each per thread would dominate the scan's memory.
+    const HYBRID_CACHE: usize = 256 << 10;
     Regex::builder()
         .syntax(
             regex_automata::util::syntax::Config::new()
@@ -342,7 +345,11 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
                 .multi_line(true)
                 .crlf(true),
         )
-        .configure(Regex::config().utf8_empty(false))
+        .configure(
+            Regex::config()
+                .utf8_empty(false)
+                .hybrid_cache_capacity(HYBRID_CACHE),
+        )
         .build(pattern)
         .map_err(|e| describe_regex_error(&e))
 }
