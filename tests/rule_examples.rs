@@ -39,3 +39,29 @@ fn every_builtin_rule_passes_its_examples() {
 fn builtin_rule_ids_are_unique_across_files() {
     RuleSet::builtin().expect("built-in rules load without duplicate ids");
 }
+
+/// Rule ids are stable: every id that ever shipped (tests/rule_ids.txt) still names a rule, and
+/// a new rule is added to the list on purpose.
+#[test]
+fn rule_ids_are_stable() {
+    let set = RuleSet::builtin().unwrap();
+    let listed: Vec<&str> = include_str!("rule_ids.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .collect();
+    let gone: Vec<&&str> = listed.iter().filter(|id| set.get(id).is_none()).collect();
+    assert!(
+        gone.is_empty(),
+        "rule ids that shipped no longer exist (ids are forever: keep the id, or disable the rule but keep it known): {gone:?}"
+    );
+    let unlisted: Vec<&str> = set
+        .rules()
+        .iter()
+        .map(|r| r.id())
+        .filter(|id| !listed.contains(id))
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "new rule ids: add them to tests/rule_ids.txt: {unlisted:?}"
+    );
+}

@@ -28,6 +28,10 @@ builtin_rule_files![
     "messaging.toml",
     "observability.toml",
     "saas.toml",
+    "devops.toml",
+    "security.toml",
+    "social.toml",
+    "crypto.toml",
 ];
 
 #[cfg(test)]
