@@ -183,7 +183,11 @@ pub mod fake {
     /// `prefix`, 30 random characters and their CRC32 in six base62 digits, as GitHub and npm
     /// tokens are built.
     pub fn checksummed(prefix: &str) -> String {
-        let random = alnum(30);
+        checksummed_with(prefix, &alnum(30))
+    }
+
+    /// `prefix`, the given random part and its checksum.
+    pub fn checksummed_with(prefix: &str, random: &str) -> String {
         format!("{prefix}{random}{}", base62(crc32(random.as_bytes())))
     }
 
