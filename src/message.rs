@@ -8,6 +8,9 @@ pub fn display_path(path: &Path) -> String {
     if path.is_absolute() {
         if let Ok(cwd) = std::env::current_dir().and_then(|d| d.canonicalize()) {
             if let Ok(inside) = path.strip_prefix(&cwd) {
+                if inside.as_os_str().is_empty() {
+                    return ".".to_string();
+                }
                 return inside.display().to_string();
             }
         }

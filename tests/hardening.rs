@@ -59,8 +59,15 @@ fn values_on_a_lint_finding_line_are_masked_in_every_format() {
     let (code, report) = scan_json(dir.path(), &["--no-config"]);
     assert_eq!(code, 1);
     let rules = common::rule_ids(&report);
-    for rule in ["public-env-secret", "transcodes-x-api-key", "api-call-over-http"] {
-        assert!(rules.iter().any(|r| r == rule), "{rule} not reported: {rules:?}");
+    for rule in [
+        "public-env-secret",
+        "transcodes-x-api-key",
+        "api-call-over-http",
+    ] {
+        assert!(
+            rules.iter().any(|r| r == rule),
+            "{rule} not reported: {rules:?}"
+        );
     }
     assert_nowhere(dir.path(), &[], &[&env_value, &header_key, &url_key]);
     // They are all there for whoever asks.
@@ -81,14 +88,25 @@ fn masking_does_not_depend_on_the_per_file_limit() {
         "config.py",
         format!("KEYS = {{\"transcodely\": \"{key}\", \"github\": \"{token}\"}}\n"),
     );
-    assert_nowhere(dir.path(), &["--max-findings-per-file", "1"], &[&key, &token]);
+    assert_nowhere(
+        dir.path(),
+        &["--max-findings-per-file", "1"],
+        &[&key, &token],
+    );
 }
 
 #[test]
 fn a_private_key_block_of_any_size_is_found() {
     let dir = tempfile::tempdir().unwrap();
     let label = ["PGP PRIVATE", "KEY BLOCK"].join(" ");
-    let body: Vec<String> = (0..1500).map(|_| fake::from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 64)).collect();
+    let body: Vec<String> = (0..1500)
+        .map(|_| {
+            fake::from(
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+                64,
+            )
+        })
+        .collect();
     let block = format!(
         "-----BEGIN {label}-----\n\n{}\n=Ab3x\n-----END {label}-----\n",
         body.join("\n")
@@ -128,7 +146,12 @@ fn an_allow_marker_far_away_on_a_long_line_does_not_allow() {
         ),
     );
     let (code, report) = scan_json(dir.path(), &["--no-config", "--show-secrets"]);
-    assert_eq!(common::secrets_found(&report), vec![token], "{:#}", report["summary"]);
+    assert_eq!(
+        common::secrets_found(&report),
+        vec![token],
+        "{:#}",
+        report["summary"]
+    );
     assert_eq!(code, 1);
     assert_eq!(report["summary"]["suppressed"]["inline"], 1);
 }
@@ -180,7 +203,14 @@ fn a_pull_request_cannot_configure_its_own_scan_from_its_own_commits() {
     // ...unless configuration and baseline come from the base commit.
     let (code, report, stderr) = run_json(
         repo.path(),
-        &["git", "--range", &range, "--config-from-ref", &base, "--show-secrets"],
+        &[
+            "git",
+            "--range",
+            &range,
+            "--config-from-ref",
+            &base,
+            "--show-secrets",
+        ],
     );
     assert_eq!(code, 1, "{report:#} {stderr}");
     assert_eq!(common::secrets_found(&report), vec![token]);
@@ -240,7 +270,10 @@ negative_examples = ["zz_"]
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
     assert!(err.contains("slow-rule") && err.contains("regex"), "{err}");
-    assert!(err.contains("too large") || err.contains("too big"), "{err}");
+    assert!(
+        err.contains("too large") || err.contains("too big"),
+        "{err}"
+    );
 }
 
 #[cfg(unix)]
@@ -253,11 +286,12 @@ fn report_and_baseline_writes_never_follow_a_planted_link() {
     // use, then becomes credlint with that same id.
     for (name, args) in [
         ("report.json", "scan --no-config --report json=report.json"),
-        ("baseline.json", "baseline --no-config --output baseline.json"),
+        (
+            "baseline.json",
+            "baseline --no-config --output baseline.json",
+        ),
     ] {
-        let script = format!(
-            "ln -s victim.txt .{name}.credlint-$$.tmp && exec \"$0\" {args}"
-        );
+        let script = format!("ln -s victim.txt .{name}.credlint-$$.tmp && exec \"$0\" {args}");
         let output = std::process::Command::new("sh")
             .current_dir(dir.path())
             .args(["-c", &script])
@@ -266,7 +300,11 @@ fn report_and_baseline_writes_never_follow_a_planted_link() {
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(0), "{name}: {}", stderr(&output));
-        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n", "{name}");
+        assert_eq!(
+            std::fs::read_to_string(&victim).unwrap(),
+            "keep me\n",
+            "{name}"
+        );
         assert!(dir.path().join(name).is_file(), "{name} was not written");
     }
 }
@@ -285,10 +323,18 @@ fn install_hook_keeps_the_teams_hook_and_uninstall_restores_it() {
     let backups: Vec<String> = std::fs::read_dir(&hooks)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().contains("credlint-backup"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .contains("credlint-backup")
+        })
         .map(|p| std::fs::read_to_string(p).unwrap())
         .collect();
-    assert!(backups.iter().any(|b| b == team), "the team's hook is gone: {backups:?}");
+    assert!(
+        backups.iter().any(|b| b == team),
+        "the team's hook is gone: {backups:?}"
+    );
     let output = run_in(repo.path(), &["install-hook", "--uninstall"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(
@@ -301,11 +347,19 @@ fn install_hook_keeps_the_teams_hook_and_uninstall_restores_it() {
 #[test]
 fn absurd_sizes_are_refused_instead_of_wrapping() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "app.py", format!("KEY = \"{}\"\n", fake::transcodely_live()));
+    write(
+        dir.path(),
+        "app.py",
+        format!("KEY = \"{}\"\n", fake::transcodely_live()),
+    );
     for size in ["18446744073709551615", "99999999999G", "0"] {
         let output = run_in(dir.path(), &["scan", "--max-file-size", size]);
         assert_eq!(output.status.code(), Some(2), "{size}: {}", stdout(&output));
-        assert!(stderr(&output).contains("max-file-size"), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("max-file-size"),
+            "{}",
+            stderr(&output)
+        );
     }
 }
 
@@ -313,9 +367,18 @@ fn absurd_sizes_are_refused_instead_of_wrapping() {
 #[test]
 fn unwritable_output_is_an_error_not_a_crash() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "app.py", format!("KEY = \"{}\"\n", fake::transcodely_live()));
+    write(
+        dir.path(),
+        "app.py",
+        format!("KEY = \"{}\"\n", fake::transcodely_live()),
+    );
     write(dir.path(), "rules.toml", "[[rule]]\nid = \"x\"\n");
-    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
     // An error message that cannot be written still ends in exit 2, not an abort.
     let output = credlint()
         .current_dir(dir.path())
@@ -339,7 +402,13 @@ fn unwritable_output_is_an_error_not_a_crash() {
             .stderr(Stdio::piped())
             .output()
             .unwrap();
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {:?} {}", output.status, stderr(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {:?} {}",
+            output.status,
+            stderr(&output)
+        );
         assert!(
             stderr(&output).contains("cannot write") || args[1] == "--check",
             "{args:?}: {}",
@@ -352,7 +421,11 @@ fn unwritable_output_is_an_error_not_a_crash() {
 #[test]
 fn a_followed_link_out_of_the_roots_is_reported_and_counted() {
     let outside = tempfile::tempdir().unwrap();
-    write(outside.path(), "secret.py", format!("KEY = \"{}\"\n", fake::transcodely_live()));
+    write(
+        outside.path(),
+        "secret.py",
+        format!("KEY = \"{}\"\n", fake::transcodely_live()),
+    );
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "app.py", "x = 1\n");
     std::os::unix::fs::symlink(outside.path(), dir.path().join("elsewhere")).unwrap();
@@ -360,7 +433,10 @@ fn a_followed_link_out_of_the_roots_is_reported_and_counted() {
     assert_eq!(code, 0);
     assert_eq!(report["summary"]["skipped"]["symlink"], 1);
     let warnings = report["summary"]["warnings"].to_string();
-    assert!(warnings.contains("elsewhere") && warnings.contains("outside"), "{warnings}");
+    assert!(
+        warnings.contains("elsewhere") && warnings.contains("outside"),
+        "{warnings}"
+    );
 }
 
 #[test]
@@ -375,19 +451,33 @@ fn the_github_summary_escapes_bidi_controls_and_is_written_once() {
     let output = credlint()
         .current_dir(dir.path())
         .env("GITHUB_STEP_SUMMARY", &summary)
-        .args(["scan", "--no-config", "--format", "github", "--report", "github=annotations.txt"])
+        .args([
+            "scan",
+            "--no-config",
+            "--format",
+            "github",
+            "--report",
+            "github=annotations.txt",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let text = std::fs::read_to_string(&summary).unwrap();
-    assert!(!text.contains('\u{202e}'), "raw bidi control in the summary");
+    assert!(
+        !text.contains('\u{202e}'),
+        "raw bidi control in the summary"
+    );
     assert_eq!(text.matches("## credlint").count(), 1, "{text}");
 }
 
 #[test]
 fn the_same_root_twice_is_scanned_once() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "plain/app.py", format!("KEY = \"{}\"\n", fake::transcodely_live()));
+    write(
+        dir.path(),
+        "plain/app.py",
+        format!("KEY = \"{}\"\n", fake::transcodely_live()),
+    );
     let (code, report) = scan_json(dir.path(), &["plain", "plain", "./plain"]);
     assert_eq!(code, 1);
     assert_eq!(findings(&report).len(), 1);
@@ -400,13 +490,19 @@ fn dates_that_do_not_exist_are_refused() {
     repo.commit_all("One");
     let output = run_in(repo.path(), &["git", "--since", "2024-02-30"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("is not a date"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("is not a date"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
 fn exactly_the_limit_is_not_reported_as_more() {
     let dir = tempfile::tempdir().unwrap();
-    let content: String = (0..10).map(|_| format!("id = {}\n", fake::aws_key_id())).collect();
+    let content: String = (0..10)
+        .map(|_| format!("id = {}\n", fake::aws_key_id()))
+        .collect();
     write(dir.path(), "keys.txt", &content);
     let (_, report) = scan_json(dir.path(), &["--max-findings-per-file", "10"]);
     assert_eq!(findings(&report).len(), 10);
@@ -428,7 +524,10 @@ fn progress_into_a_log_is_plain_lines() {
         .unwrap();
     let err = stderr(&output);
     assert!(!err.contains('\r') && !err.contains('\x1b'), "{err:?}");
-    assert!(err.contains("scanning:"), "no progress line at all: {err:?}");
+    assert!(
+        err.contains("scanning:"),
+        "no progress line at all: {err:?}"
+    );
 }
 
 #[test]
@@ -437,7 +536,10 @@ fn config_check_without_a_configuration_names_where_it_looked() {
     let output = run_in(dir.path(), &["config", "--check"]);
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
-    assert!(err.contains(".credlint.toml") && !err.contains(" in ;"), "{err}");
+    assert!(
+        err.contains(".credlint.toml") && !err.contains(" in ;"),
+        "{err}"
+    );
     assert!(!err.contains("in ;") && !err.contains("in  "), "{err}");
     assert!(err.contains("in ."), "{err}");
 }
@@ -457,12 +559,18 @@ fn a_large_baseline_loads_in_bounded_memory() {
     text.push_str("  \"credlint_baseline\": 1\n}\n");
     write(dir.path(), "baseline.json", &text);
     write(dir.path(), "app.py", "x = 1\n");
-    let output = run_in(dir.path(), &["scan", "--no-config", "--baseline", "baseline.json", "-q"]);
+    let output = run_in(
+        dir.path(),
+        &["scan", "--no-config", "--baseline", "baseline.json", "-q"],
+    );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     // The largest resident size of any child this test process has waited for: the other
     // credlint runs of this file stay far below the bound.
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    assert_eq!(unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) }, 0);
+    assert_eq!(
+        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) },
+        0
+    );
     let max_kb = unsafe { usage.assume_init() }.ru_maxrss;
     assert!(max_kb < 200_000, "{max_kb} KB for a 20 MB baseline");
 }

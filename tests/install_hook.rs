@@ -157,10 +157,13 @@ fn a_foreign_hook_is_kept_unless_forced_and_uninstall_removes_only_ours() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("updated"), "{err}");
 
+    // Uninstalling puts the team's hook back where it was.
     let (code, _, err) = install(repo.path(), &["--uninstall"]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("removed"), "{err}");
-    assert!(!hook.exists());
+    assert!(err.contains("removed") && err.contains("restored"), "{err}");
+    assert_eq!(read(&hook), FOREIGN);
+    assert!(!backup.exists());
+    std::fs::remove_file(&hook).unwrap();
     let (code, _, err) = install(repo.path(), &["--uninstall"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("nothing to remove"), "{err}");

@@ -81,17 +81,17 @@ pub fn run(args: BaselineArgs) -> Result<i32, String> {
                 .as_deref()
                 .map(|p| format!("{p}: "))
                 .unwrap_or_default();
-            eprintln!(
+            super::say::note(&format!(
                 "credlint: warning: {}",
                 crate::report::escape::terminal(&format!("{path}{}", warning.message))
-            );
+            ));
         }
         let target = args
             .output
             .as_deref()
             .map_or_else(|| "standard output".to_string(), display_path);
         match &previous {
-            Some((source, old)) => eprintln!(
+            Some((source, old)) => super::say::note(&format!(
                 "credlint: pruned {} stale entr{} from {}; {} kept, written to {target}.",
                 old.len() - baseline.len(),
                 if old.len() - baseline.len() == 1 {
@@ -101,12 +101,12 @@ pub fn run(args: BaselineArgs) -> Result<i32, String> {
                 },
                 display_path(source),
                 baseline.len()
-            ),
-            None => eprintln!(
+            )),
+            None => super::say::note(&format!(
                 "credlint: baseline of {} finding{} written to {target}.",
                 baseline.len(),
                 if baseline.len() == 1 { "" } else { "s" }
-            ),
+            )),
         }
     }
     let unreadable = stats
@@ -115,9 +115,9 @@ pub fn run(args: BaselineArgs) -> Result<i32, String> {
         .copied()
         .unwrap_or(0);
     if unreadable > 0 && !args.allow_unreadable {
-        eprintln!(
+        super::say::note(&format!(
             "credlint: {unreadable} file(s) could not be read, so the baseline may be incomplete (exit 2); --allow-unreadable accepts that"
-        );
+        ));
         return Ok(EXIT_ERROR);
     }
     Ok(EXIT_CLEAN)

@@ -11,7 +11,7 @@ use crate::rules::RuleSet;
 
 pub fn run(args: ConfigCommandArgs) -> Result<i32, String> {
     if args.schema {
-        print!("{SCHEMA}");
+        super::say::out(SCHEMA)?;
         return Ok(EXIT_CLEAN);
     }
     let path = match args.path {
@@ -33,12 +33,12 @@ pub fn run(args: ConfigCommandArgs) -> Result<i32, String> {
         read_baseline(baseline).map_err(|e| format!("{}: scan.baseline: {e}", config.origin))?;
     }
     let shown = display_path(&path);
-    println!(
-        "{shown}: OK: {} rule(s) added (every example passes), {} disabled, {} severity change(s), {} allowlist(s).",
+    super::say::out(&format!(
+        "{shown}: OK: {} rule(s) added (every example passes), {} disabled, {} severity change(s), {} allowlist(s).\n",
         config.rules_added,
         config.rules_disabled,
         config.severities_changed,
         config.allowlists.len()
-    );
+    ))?;
     Ok(EXIT_CLEAN)
 }

@@ -4,7 +4,9 @@
 //! The hooks directory is the one git itself uses (`git rev-parse --git-path hooks`), so
 //! `core.hooksPath`, linked worktrees and `GIT_DIR` are honoured. The hook carries a marker line;
 //! a hook without it belongs to someone else and is never replaced (unless `--force`, which keeps
-//! it beside as `pre-commit.credlint-backup`) nor removed.
+//! it beside as `pre-commit.credlint-backup`, or `.credlint-backup.2` and so on when that name
+//! is taken: a backup is never overwritten) nor removed. `--uninstall` removes credlint's hook
+//! and puts the most recent backup back.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -31,7 +33,7 @@ pub fn run(args: InstallHookArgs) -> Result<i32, String> {
         .as_deref()
         .is_some_and(|b| String::from_utf8_lossy(b).contains(MARKER));
     if args.uninstall {
-        return uninstall(&hook, existing.is_some(), ours);
+        return uninstall(&hooks, &hook, existing.is_some(), ours);
     }
     if existing.is_some() && !ours {
         if !args.force {
@@ -42,7 +44,7 @@ pub fn run(args: InstallHookArgs) -> Result<i32, String> {
                 hook.display()
             ));
         }
-        let backup = hooks.join(BACKUP);
+        let backup = free_backup_name(&hooks);
         std::fs::rename(&hook, &backup).map_err(|e| {
             format!(
                 "cannot move {} to {}: {e}",
@@ -50,10 +52,10 @@ pub fn run(args: InstallHookArgs) -> Result<i32, String> {
                 backup.display()
             )
         })?;
-        eprintln!(
+        super::say::note(&format!(
             "credlint: moved the existing hook to {} (it no longer runs)",
             backup.display()
-        );
+        ));
     }
     std::fs::create_dir_all(&hooks)
         .map_err(|e| format!("cannot create {}: {e}", hooks.display()))?;
@@ -67,19 +69,43 @@ pub fn run(args: InstallHookArgs) -> Result<i32, String> {
         |b| b.display().to_string(),
     );
     let verb = if ours { "updated" } else { "installed" };
-    eprintln!(
+    super::say::note(&format!(
         "credlint: {verb} the pre-commit hook {} (runs `credlint staged` with {runs})",
         hook.display()
-    );
+    ));
     Ok(EXIT_CLEAN)
 }
 
-fn uninstall(hook: &Path, exists: bool, ours: bool) -> Result<i32, String> {
+/// The backups of hooks `--force` replaced, oldest first.
+fn backups(hooks: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<(u32, PathBuf)> = Vec::new();
+    if hooks.join(BACKUP).exists() {
+        found.push((1, hooks.join(BACKUP)));
+    }
+    for n in 2.. {
+        let path = hooks.join(format!("{BACKUP}.{n}"));
+        if !path.exists() {
+            break;
+        }
+        found.push((n, path));
+    }
+    found.into_iter().map(|(_, p)| p).collect()
+}
+
+/// The first backup name not taken.
+fn free_backup_name(hooks: &Path) -> PathBuf {
+    match backups(hooks).len() {
+        0 => hooks.join(BACKUP),
+        n => hooks.join(format!("{BACKUP}.{}", n + 1)),
+    }
+}
+
+fn uninstall(hooks: &Path, hook: &Path, exists: bool, ours: bool) -> Result<i32, String> {
     if !exists {
-        eprintln!(
+        super::say::note(&format!(
             "credlint: no pre-commit hook at {}; nothing to remove",
             hook.display()
-        );
+        ));
         return Ok(EXIT_CLEAN);
     }
     if !ours {
@@ -89,7 +115,23 @@ fn uninstall(hook: &Path, exists: bool, ours: bool) -> Result<i32, String> {
         ));
     }
     std::fs::remove_file(hook).map_err(|e| format!("cannot remove {}: {e}", hook.display()))?;
-    eprintln!("credlint: removed the pre-commit hook {}", hook.display());
+    super::say::note(&format!(
+        "credlint: removed the pre-commit hook {}",
+        hook.display()
+    ));
+    if let Some(backup) = backups(hooks).pop() {
+        std::fs::rename(&backup, hook).map_err(|e| {
+            format!(
+                "cannot restore {} as {}: {e}",
+                backup.display(),
+                hook.display()
+            )
+        })?;
+        super::say::note(&format!(
+            "credlint: restored the hook it had replaced, from {}",
+            backup.display()
+        ));
+    }
     Ok(EXIT_CLEAN)
 }
 

@@ -10,6 +10,7 @@ mod hook_cmd;
 mod output;
 mod rules_cmd;
 mod rules_doc;
+mod say;
 mod scan_cmd;
 mod staged_cmd;
 
@@ -23,9 +24,11 @@ pub use crate::scan::summary::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 
 pub fn main() -> i32 {
     install_panic_hook();
+    remove_temporary_files_on_interrupt();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
+            // clap prints help to stdout and errors to stderr; either may be closed.
             let _ = e.print();
             return match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
@@ -49,9 +52,40 @@ pub fn main() -> i32 {
         Err(message) => {
             // Configuration errors come several at a time, one a line.
             for line in message.lines() {
-                eprintln!("credlint: error: {line}");
+                say::note(&format!("credlint: error: {line}"));
             }
             EXIT_ERROR
+        }
+    }
+}
+
+/// On Ctrl-C (and `kill`, and a closed terminal) a report or baseline being written must not be
+/// left behind as a temporary file: the handler removes them, then lets the signal end the
+/// process as it would have. A signal the process started out ignoring (a background job of a
+/// shell without job control) stays ignored.
+fn remove_temporary_files_on_interrupt() {
+    #[cfg(unix)]
+    {
+        extern "C" fn on_signal(signal: libc::c_int) {
+            crate::report::write::remove_pending();
+            unsafe {
+                libc::signal(signal, libc::SIG_DFL);
+                libc::raise(signal);
+            }
+        }
+        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            unsafe {
+                let mut current: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(signal, std::ptr::null(), &mut current) != 0
+                    || current.sa_sigaction == libc::SIG_IGN
+                {
+                    continue;
+                }
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as usize;
+                libc::sigemptyset(&mut action.sa_mask);
+                libc::sigaction(signal, &action, std::ptr::null_mut());
+            }
         }
     }
 }
@@ -72,12 +106,12 @@ fn install_panic_hook() {
                 .map(|s| s.to_string())
                 .or_else(|| info.payload().downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            eprintln!("credlint: internal error{location}: {payload}");
+            say::note(&format!("credlint: internal error{location}: {payload}"));
         } else {
-            eprintln!(
+            say::note(&format!(
                 "credlint: internal error{location} (details withheld because they may quote scanned content; \
                  CREDLINT_DEBUG_PANICS=1 shows them). Please report it."
-            );
+            ));
         }
     }));
 }

@@ -87,10 +87,10 @@ fn emit(
     let mut failed = false;
     for (format, path) in &args.report {
         if let Err(e) = report::write_file(*format, &report, path) {
-            eprintln!(
+            super::say::note(&format!(
                 "credlint: error: cannot write the {format:?} report to {}: {e}",
                 path.display()
-            );
+            ));
             failed = true;
         }
     }
@@ -100,7 +100,22 @@ fn emit(
     if let Err(e) = written {
         // A closed pipe (`credlint scan | head`) is the reader's choice, not an error.
         if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("credlint: error: cannot write the report: {e}");
+            super::say::note(&format!("credlint: error: cannot write the report: {e}"));
+            failed = true;
+        }
+    }
+    let github = args.format == report::Format::Github
+        || args
+            .report
+            .iter()
+            .any(|(f, _)| *f == report::Format::Github);
+    let summary_file = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty());
+    if let (true, Some(path)) = (github, summary_file) {
+        if let Err(e) = report::github::append_step_summary(&report, std::path::Path::new(&path)) {
+            super::say::note(&format!(
+                "credlint: error: cannot append the job summary to {}: {e}",
+                std::path::Path::new(&path).display()
+            ));
             failed = true;
         }
     }
@@ -111,9 +126,9 @@ fn emit(
     if code == EXIT_ERROR && !args.quiet {
         if let Some(gap) = summary.gap() {
             // A clean exit would claim more than the scan checked.
-            eprintln!(
+            super::say::note(&format!(
                 "credlint: {gap}, so the scan is incomplete (exit 2); --allow-unreadable accepts that"
-            );
+            ));
         }
     }
     debug_assert!(code != EXIT_FINDINGS || !findings.is_empty() || summary.hidden > 0);

@@ -15,15 +15,15 @@ pub fn run(args: RulesArgs) -> Result<i32, String> {
         let mut set = RuleSet::default();
         return match set.add_file(&path.display().to_string(), &text, crate::rulecheck::FULL) {
             Ok(()) => {
-                println!(
-                    "{}: {} rule(s) OK: every example matches and no negative example does.",
+                super::say::out(&format!(
+                    "{}: {} rule(s) OK: every example matches and no negative example does.\n",
                     path.display(),
                     set.len()
-                );
+                ))?;
                 Ok(EXIT_CLEAN)
             }
             Err(e) => {
-                eprintln!("credlint: error: {e}");
+                super::say::note(&format!("credlint: error: {e}"));
                 Ok(EXIT_ERROR)
             }
         };
@@ -56,8 +56,10 @@ pub fn run(args: RulesArgs) -> Result<i32, String> {
         None if args.json => list_json(&rules, &mut out),
         None => list(&rules, &mut out),
     };
-    match written {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.to_string()),
+    match written.and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write to standard output: {e}"))
+        }
         _ => Ok(EXIT_CLEAN),
     }
 }

@@ -40,7 +40,7 @@ pub fn run(args: StagedArgs) -> Result<i32, String> {
     )?;
     if code == EXIT_FINDINGS && matches!(args.output.format, Format::Human) && !args.output.quiet {
         // What a blocked commit can do next, after the report (the pre-commit hook's output).
-        println!("{PROCEED}");
+        super::say::out(&format!("{PROCEED}\n"))?;
     }
     // Freeing the rule set, its automata and libgit2's caches one by one took 2 ms of a 15 ms
     // pre-commit run; the process is about to exit and the system takes them back at once.

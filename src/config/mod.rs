@@ -256,7 +256,7 @@ pub fn load(
     let scan = &file.scan;
     if let Some(size) = &scan.max_file_size {
         let parsed = match size.get_ref() {
-            SizeValue::Bytes(n) if *n >= 0 => Ok(*n as u64),
+            SizeValue::Bytes(n) if *n >= 0 => parse_size(&n.to_string()),
             SizeValue::Bytes(n) => Err(format!("{n} is not a size")),
             SizeValue::Text(text) => parse_size(text),
         };
@@ -400,10 +400,19 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "g" | "gb" | "gib" => 1 << 30,
         _ => return Err(format!("{text:?}: unknown unit {unit:?} (use K, M or G)")),
     };
-    number
+    let size = number
         .checked_mul(multiplier)
-        .ok_or_else(|| format!("{text:?} is too large"))
+        .filter(|&size| size <= MAX_SIZE)
+        .ok_or_else(|| format!("{text:?} is too large (at most 1024G)"))?;
+    if size == 0 {
+        return Err(format!("{text:?}: a size limit of 0 would skip everything"));
+    }
+    Ok(size)
 }
+
+/// The largest size limit taken: files are read whole, so a limit beyond memory means nothing
+/// (and a larger one would wrap around where the limit is compared).
+const MAX_SIZE: u64 = 1 << 40;
 
 /// TOML's message in the words of this file: keys, not fields; tables, not the types that hold
 /// them here.
@@ -606,5 +615,8 @@ mod tests {
         assert_eq!(parse_size("1g"), Ok(1 << 30));
         assert!(parse_size("ten").is_err());
         assert!(parse_size("5X").is_err());
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("18446744073709551615").is_err());
+        assert_eq!(parse_size("1024G"), Ok(1 << 40));
     }
 }

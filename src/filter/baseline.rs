@@ -110,16 +110,20 @@ impl Baseline {
             line,
             message,
         };
-        let value: serde_json::Value = serde_json::from_str(text)
+        // Entry by entry, so that a baseline of a million entries costs its entries and not a
+        // JSON tree of them.
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let parsed = serde::Deserializer::deserialize_any(&mut deserializer, FileVisitor)
+            .and_then(|parsed| deserializer.end().map(|_| parsed))
             .map_err(|e| error(Some(e.line()), format!("not valid JSON: {e}")))?;
-        let serde_json::Value::Object(map) = value else {
+        let Some(parsed) = parsed else {
             return Err(error(
                 None,
                 "not a credlint baseline (expected a JSON object; `credlint baseline` writes one)"
                     .into(),
             ));
         };
-        match map.get(VERSION_KEY) {
+        match &parsed.version {
             None => {
                 return Err(error(
                     None,
@@ -134,33 +138,10 @@ impl Baseline {
                 ))
             }
         }
-        let mut entries = Vec::with_capacity(map.len());
-        for (key, value) in &map {
-            if key == VERSION_KEY {
-                continue;
-            }
-            if !is_fingerprint(key) {
-                return Err(error(
-                    key_line(text, key),
-                    format!("{key:?} is not a fingerprint (32 lowercase hex digits)"),
-                ));
-            }
-            let field = |name: &str| value.get(name).and_then(|v| v.as_str());
-            let (Some(path), Some(rule_id)) = (field("path"), field("rule_id")) else {
-                return Err(error(
-                    key_line(text, key),
-                    format!(
-                        "entry {key:?} must be an object with string fields \"path\" and \"rule_id\""
-                    ),
-                ));
-            };
-            entries.push(Entry {
-                path: path.to_string(),
-                rule_id: rule_id.to_string(),
-                fingerprint: key.clone(),
-            });
+        if let Some((key, message)) = parsed.problem {
+            return Err(error(key_line(text, &key), message));
         }
-        Ok(Baseline::from_entries(entries))
+        Ok(Baseline::from_entries(parsed.entries))
     }
 
     /// The file's text: one entry a line, sorted, the version last (see the module comment).
@@ -192,6 +173,91 @@ impl Baseline {
                 .cloned()
                 .collect(),
         }
+    }
+}
+
+/// What a baseline file holds, read entry by entry.
+struct ParsedFile {
+    entries: Vec<Entry>,
+    version: Option<serde_json::Value>,
+    /// The first entry that is not one, and why.
+    problem: Option<(String, String)>,
+}
+
+/// Reads the top-level object; anything else is `None` (not a baseline).
+struct FileVisitor;
+
+impl<'de> serde::de::Visitor<'de> for FileVisitor {
+    type Value = Option<ParsedFile>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut parsed = ParsedFile {
+            entries: Vec::new(),
+            version: None,
+            problem: None,
+        };
+        while let Some(key) = map.next_key::<String>()? {
+            let value: serde_json::Value = map.next_value()?;
+            if key == VERSION_KEY {
+                parsed.version = Some(value);
+                continue;
+            }
+            if parsed.problem.is_some() {
+                continue;
+            }
+            if !is_fingerprint(&key) {
+                let message = format!("{key:?} is not a fingerprint (32 lowercase hex digits)");
+                parsed.problem = Some((key, message));
+                continue;
+            }
+            let field = |name: &str| value.get(name).and_then(|v| v.as_str());
+            let (Some(path), Some(rule_id)) = (field("path"), field("rule_id")) else {
+                let message = format!(
+                    "entry {key:?} must be an object with string fields \"path\" and \"rule_id\""
+                );
+                parsed.problem = Some((key, message));
+                continue;
+            };
+            parsed.entries.push(Entry {
+                path: path.to_string(),
+                rule_id: rule_id.to_string(),
+                fingerprint: key,
+            });
+        }
+        Ok(Some(parsed))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
     }
 }
 

@@ -1,6 +1,6 @@
 //! GitHub Actions output: one workflow command per finding (`::error file=…,line=…::…`), which
-//! GitHub shows as an annotation on the line in the pull request, and a Markdown job summary
-//! appended to `$GITHUB_STEP_SUMMARY` when it is set.
+//! GitHub shows as an annotation on the line in the pull request, and the Markdown job summary
+//! the run appends to `$GITHUB_STEP_SUMMARY` when it is set.
 //!
 //! Everything from the scanned repository (paths, messages) is escaped so that it cannot end the
 //! command early or start a new one.
@@ -50,16 +50,17 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         };
         writeln!(out, "::warning title=credlint::{}", github_data(&text))?;
     }
-    if let Ok(path) = std::env::var("GITHUB_STEP_SUMMARY") {
-        if !path.is_empty() {
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)?;
-            write_step_summary(report, &mut file)?;
-        }
-    }
     Ok(())
+}
+
+/// Appends the job summary to the file GitHub names in `$GITHUB_STEP_SUMMARY`, once per run
+/// however many GitHub reports the run writes.
+pub fn append_step_summary(report: &Report, path: &std::path::Path) -> io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    write_step_summary(report, &mut file)
 }
 
 /// The Markdown job summary: totals, then a table of findings (first 100).
@@ -133,6 +134,10 @@ pub fn markdown_text(text: &str) -> String {
                 out.push(c);
             }
             c if c.is_control() => {}
+            // Bidirectional overrides would reorder what the reader sees: shown, not applied.
+            c if super::escape::is_unsafe_for_terminal(c) => {
+                out.push_str(&format!("U+{:04X}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -150,5 +155,9 @@ mod tests {
             "\\[x\\]\\(http://e\\)\\|&lt;img&gt;"
         );
         assert_eq!(markdown_text("a\nb"), "a b");
+        assert_eq!(
+            markdown_text("a\u{202e}yp.py"),
+            "ayp.py".replacen('y', "U+202Ey", 1)
+        );
     }
 }

@@ -10,6 +10,9 @@ pub mod human;
 pub mod json;
 pub mod progress;
 pub mod sarif;
+pub mod write;
+
+pub use write::write_atomically;
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -84,37 +87,6 @@ pub fn write_file(format: Format, report: &Report, path: &Path) -> io::Result<()
         write(format, &no_color, &mut out)?;
         out.flush()
     })
-}
-
-/// Every file credlint writes (reports, baselines, the git hook) is written by `fill` to a
-/// temporary file beside `path`, made executable if asked, and renamed into place only when
-/// complete; on failure the temporary file is removed and `path` is untouched.
-pub fn write_atomically(
-    path: &Path,
-    executable: bool,
-    fill: impl FnOnce(&mut std::fs::File) -> io::Result<()>,
-) -> io::Result<()> {
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?;
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(file_name);
-    temp_name.push(format!(".credlint-{}.tmp", std::process::id()));
-    let temp = path.with_file_name(temp_name);
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        fill(&mut file)?;
-        if executable {
-            use std::os::unix::fs::PermissionsExt;
-            file.set_permissions(std::fs::Permissions::from_mode(0o755))?;
-        }
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
 }
 
 /// Bytes in human units: `812 B`, `3.4 KiB`, `1.2 GiB`.

@@ -1,8 +1,9 @@
-//! Progress on stderr for long scans: files, bytes and rate, redrawn in place a few times a
-//! second. Shown only when stderr is a terminal (or `--progress`), never with `-q`, and only
-//! once a scan has run long enough to need it.
+//! Progress on stderr for long scans: files, bytes and rate. On a terminal one line is redrawn
+//! in place a few times a second; into a log (CI, `2> file`) a plain line is written every few
+//! seconds instead, never carriage returns or terminal escapes. Never with `-q`, and only once a
+//! scan has run long enough to need it.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -11,9 +12,12 @@ use std::time::{Duration, Instant};
 use super::human_bytes;
 use crate::source::ScanStats;
 
-/// Scans shorter than this never show a progress line (no flicker on pre-commit runs).
+/// Scans shorter than this never show progress (no flicker on pre-commit runs).
+/// `CREDLINT_PROGRESS_AFTER_MS` changes it (for tests of the progress output itself).
 const FIRST_DRAW_AFTER: Duration = Duration::from_millis(500);
 const REDRAW_EVERY: Duration = Duration::from_millis(200);
+/// How often a plain line goes into a log.
+const LOG_EVERY: Duration = Duration::from_secs(5);
 
 pub struct Progress {
     stop: Arc<AtomicBool>,
@@ -24,28 +28,39 @@ impl Progress {
     pub fn start(stats: Arc<ScanStats>, unit: &'static str) -> Progress {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
+        let first_draw = std::env::var("CREDLINT_PROGRESS_AFTER_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map_or(FIRST_DRAW_AFTER, Duration::from_millis);
+        let terminal = std::io::stderr().is_terminal();
         let handle = std::thread::spawn(move || {
             let started = Instant::now();
             let mut drawn = false;
+            let mut next = first_draw;
             while !flag.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(50));
                 let elapsed = started.elapsed();
-                if elapsed < FIRST_DRAW_AFTER {
+                if elapsed < next {
                     continue;
                 }
                 let bytes = stats.bytes();
-                let rate = bytes as f64 / elapsed.as_secs_f64();
-                let line = format!(
-                    "\r\x1b[2K  scanning: {} {unit}, {}, {}/s",
+                let rate = bytes as f64 / elapsed.as_secs_f64().max(0.001);
+                let status = format!(
+                    "scanning: {} {unit}, {}, {}/s",
                     stats.files(),
                     human_bytes(bytes),
                     human_bytes(rate as u64)
                 );
+                let line = if terminal {
+                    format!("\r\x1b[2K  {status}")
+                } else {
+                    format!("credlint: {status}\n")
+                };
                 let _ = std::io::stderr().write_all(line.as_bytes());
                 drawn = true;
-                std::thread::sleep(REDRAW_EVERY);
+                next = elapsed + if terminal { REDRAW_EVERY } else { LOG_EVERY };
             }
-            if drawn {
+            if drawn && terminal {
                 let _ = std::io::stderr().write_all(b"\r\x1b[2K");
             }
         });
