@@ -118,6 +118,16 @@ pub struct ConfigArgs {
     /// Do not read any configuration file.
     #[arg(long)]
     pub no_config: bool,
+    /// Run only these rules: a rule id or a category (a rule file's name: cloud, ai, seeds, ...;
+    /// `credlint rules` lists both). Repeatable or comma-separated; replaces the
+    /// configuration's rules.select.
+    #[arg(long, value_name = "ID|CATEGORY", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not run these rules (ids or categories), in addition to the configuration's
+    /// rules.disable. Repeatable or comma-separated; a more specific --select wins (--select
+    /// aws-access-key-id --ignore cloud runs that one cloud rule).
+    #[arg(long, value_name = "ID|CATEGORY", value_delimiter = ',')]
+    pub ignore: Vec<String>,
     /// Report only findings that are not in this baseline file (see `credlint baseline`).
     #[arg(long, value_name = "FILE", conflicts_with = "no_baseline")]
     pub baseline: Option<PathBuf>,
@@ -135,6 +145,8 @@ impl ConfigArgs {
         crate::config::settings::ConfigChoice {
             config: self.config.clone(),
             no_config: self.no_config,
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
             baseline: self.baseline.clone(),
             no_baseline: self.no_baseline,
             no_inline_allow: self.no_inline_allow,
