@@ -96,6 +96,18 @@ fn select_and_ignore_by_id_and_category() {
         ["jwt"],
         "case does not matter"
     );
+
+    // SARIF describes the rules that ran.
+    let output = run_in(
+        dir.path(),
+        &["scan", "--select", "seeds", "--format", "sarif"],
+    );
+    let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(rules.iter().all(|r| r["properties"]["category"] == "seeds"));
+    assert!(rules.len() > 5, "{}", rules.len());
 }
 
 #[test]

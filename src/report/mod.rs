@@ -15,7 +15,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use crate::finding::Finding;
-use crate::rules::{RuleSet, Severity};
+use crate::rules::{Rule, RuleSet, Severity, CUSTOM_CATEGORY};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -44,6 +44,26 @@ impl Format {
 pub use crate::filter::Suppressed;
 pub use crate::scan::Summary;
 pub use crate::source::ScanMode;
+
+/// Where a rule is explained: its section of docs/rules.md as released with this version (the
+/// heading is the id, and ids are already GitHub's anchor form: lowercase, digits, dashes). A
+/// user's rule links its first web reference, if it has one.
+pub fn help_uri(rule: &Rule) -> Option<String> {
+    if rule.category != CUSTOM_CATEGORY {
+        return Some(format!(
+            "{}/blob/v{}/docs/rules.md#{}",
+            env!("CARGO_PKG_REPOSITORY"),
+            env!("CARGO_PKG_VERSION"),
+            rule.id()
+        ));
+    }
+    rule.def
+        .references
+        .iter()
+        .find(|r| r.starts_with("https://") || r.starts_with("http://"))
+        .filter(|r| !r.contains(char::is_whitespace))
+        .cloned()
+}
 
 /// Counts findings by severity, most severe first (the order of [`Severity::ALL_DESCENDING`]).
 pub fn count_by_severity(findings: &[Finding]) -> [(Severity, usize); 5] {
