@@ -181,9 +181,10 @@ pub struct WalkArgs {
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Output format on standard output.
-    #[arg(long, short = 'f', value_name = "FORMAT", default_value = "human", value_parser = parse_format)]
+    #[arg(long, short = 'f', value_name = "FORMAT", default_value = "human", value_parser = format_parser(), ignore_case = true)]
     pub format: Format,
-    /// Also write a report to a file, as FORMAT=PATH (repeatable): --report sarif=credlint.sarif
+    /// Also write a report to a file, as FORMAT=PATH with any --format value (repeatable):
+    /// --report sarif=credlint.sarif --report junit=credlint.xml
     #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_report)]
     pub report: Vec<(Format, PathBuf)>,
     /// Exit 1 when a finding is at or above this severity (critical, high, medium, low, info,
@@ -284,11 +285,26 @@ pub struct InstallHookArgs {
     pub uninstall: bool,
 }
 
+/// `--format`'s values with what each is, so `--help` lists them.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let values = Format::ALL.map(|(format, name, help)| {
+        let value = PossibleValue::new(name).help(help);
+        if format == Format::Human {
+            value.alias("text")
+        } else {
+            value
+        }
+    });
+    PossibleValuesParser::new(values).map(|name| Format::parse(&name).unwrap_or(Format::Human))
+}
+
 fn parse_format(text: &str) -> Result<Format, String> {
     Format::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|(_, name, _)| *name).collect();
         format!(
             "unknown format {text:?}; expected one of: {}",
-            Format::NAMES.join(", ")
+            names.join(", ")
         )
     })
 }

@@ -79,7 +79,8 @@ fn emit(
     for (format, path) in &args.report {
         if let Err(e) = report::write_file(*format, &report, path) {
             eprintln!(
-                "credlint: error: cannot write the {format:?} report to {}: {e}",
+                "credlint: error: cannot write the {} report to {}: {e}",
+                format.name(),
                 path.display()
             );
             failed = true;
