@@ -662,3 +662,17 @@ fn scan_help_lists_every_format_value() {
         }
     }
 }
+
+#[test]
+fn the_readme_documents_every_format() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme.find("\n## Output formats\n").unwrap()..];
+    let section = &section[..section.find("\n### JSON fields").unwrap()];
+    for format in FORMATS {
+        assert!(
+            section.contains(&format!("\n- **{format}**: ")),
+            "README's Output formats does not describe {format}"
+        );
+    }
+}
