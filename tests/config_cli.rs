@@ -219,7 +219,7 @@ const BAD_CONFIGS: &[(&str, &str)] = &[
     ),
     (
         "[rules]\nenable = [\"jwt\"]\n",
-        ".credlint.toml:2: rules.enable: unknown key `enable`, expected `disable` or `severity`",
+        ".credlint.toml:2: rules.enable: unknown key `enable`, expected one of `select`, `disable`, `severity`",
     ),
     (
         "[[rule]]\nid = \"x\"\ntitel = \"typo\"\n",
@@ -255,7 +255,7 @@ const BAD_CONFIGS: &[(&str, &str)] = &[
     ),
     (
         "[rules]\ndisable = [\"jwt\", \"no-such-rule\"]\n",
-        ".credlint.toml:2: rules.disable: no rule \"no-such-rule\" (`credlint rules` lists the built-in rules; [[rule]] adds one)",
+        ".credlint.toml:2: rules.disable: no rule or category \"no-such-rule\" (`credlint rules` lists the rules and their categories)",
     ),
     (
         "[rules.severity]\nno-such-rule = \"low\"\n",
