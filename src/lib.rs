@@ -4,10 +4,10 @@
 //!
 //! ```text
 //!  source ──► admission ──► engine ──► finding ──► filter ──► report
-//!  (fs, stdin, (binary by    (keywords, (located,   (added lines,  (human, json, jsonl,
-//!   history,   content, BOM   windowed   redacted,   inline allow,  sarif, github)
-//!   range,     plausibility)  regexes)   fingerprint) allowlists,
-//!   staged)                                           baseline, limit)
+//!  (fs, stdin, (binary by    (keywords, (located,   (added lines,  (human, concise,
+//!   history,   content, BOM   windowed   redacted,   inline allow,  json, jsonl, sarif,
+//!   range,     plausibility)  regexes)   fingerprint) allowlists,    github, gitlab,
+//!   staged)                                           baseline, limit) junit, csv)
 //! ```
 //!
 //! `scan` runs every mode through those stages the same way and builds the summary. `rules`

@@ -219,7 +219,7 @@ const BAD_CONFIGS: &[(&str, &str)] = &[
     ),
     (
         "[rules]\nenable = [\"jwt\"]\n",
-        ".credlint.toml:2: rules.enable: unknown key `enable`, expected `disable` or `severity`",
+        ".credlint.toml:2: rules.enable: unknown key `enable`, expected one of `select`, `disable`, `severity`",
     ),
     (
         "[[rule]]\nid = \"x\"\ntitel = \"typo\"\n",
@@ -255,7 +255,7 @@ const BAD_CONFIGS: &[(&str, &str)] = &[
     ),
     (
         "[rules]\ndisable = [\"jwt\", \"no-such-rule\"]\n",
-        ".credlint.toml:2: rules.disable: no rule \"no-such-rule\" (`credlint rules` lists the built-in rules; [[rule]] adds one)",
+        ".credlint.toml:2: rules.disable: no rule or category \"no-such-rule\" (`credlint rules` lists the rules and their categories)",
     ),
     (
         "[rules.severity]\nno-such-rule = \"low\"\n",
@@ -471,6 +471,9 @@ fn the_json_schema_accepts_the_readme_example_and_rejects_mistakes() {
         "[[allowlist]]\nrules = [\"jwt\"]",
         "[[allowlist]]\npath = [\"x\"]",
         "[[allowlist]]\nstopwords = [\"ab\"]",
+        "[rules]\nselect = \"cloud\"",
+        "[rules]\nselect = [\"cloud ai\"]",
+        "[rules]\nignore = [\"cloud\"]",
     ] {
         assert!(!validator.is_valid(&as_json(bad)), "accepted: {bad}");
     }
@@ -479,6 +482,7 @@ fn the_json_schema_accepts_the_readme_example_and_rejects_mistakes() {
         "[scan]\nmax_file_size = 1048576",
         "[scan]\nmax_file_size = \"64MiB\"\nfail_on = \"none\"",
         "[[allowlist]]\nlines = [\"x\"]",
+        "[rules]\nselect = [\"cloud\", \"jwt\"]\ndisable = [\"ai\", \"aws-access-key-id\"]",
     ] {
         assert!(validator.is_valid(&as_json(good)), "rejected: {good}");
     }

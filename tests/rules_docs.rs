@@ -81,14 +81,14 @@ fn generated_docs_cover_every_rule_and_trip_no_scanner() {
 }
 
 #[test]
-fn list_shows_id_kind_severity_and_title_of_every_rule() {
+fn list_shows_id_kind_severity_category_and_title_of_every_rule() {
     let rules = builtin();
     let output = run_in(repo(), &["rules"]);
     assert_eq!(output.status.code(), Some(0));
     let text = stdout(&output);
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
-    assert_eq!(header, ["ID", "KIND", "SEVERITY", "TITLE"]);
+    assert_eq!(header, ["ID", "KIND", "SEVERITY", "CATEGORY", "TITLE"]);
     for rule in rules.rules() {
         let d = &rule.def;
         let line = text
@@ -98,9 +98,19 @@ fn list_shows_id_kind_severity_and_title_of_every_rule() {
         let columns: Vec<&str> = line.split_whitespace().collect();
         assert_eq!(columns[1], d.kind.as_str(), "{line}");
         assert_eq!(columns[2], d.severity.as_str(), "{line}");
+        assert_eq!(columns[3], rule.category, "{line}");
+        assert_eq!(
+            format!("rules/{}.toml", rule.category),
+            rule.origin.split(':').next().unwrap(),
+            "a built-in rule's category is its file"
+        );
         assert!(line.ends_with(&d.title), "{line}");
     }
-    assert!(text.contains(&format!("{} rules.", rules.len())));
+    assert!(text.contains(&format!(
+        "{} rules in {} categories.",
+        rules.len(),
+        rules.categories().len()
+    )));
 }
 
 #[test]
@@ -110,7 +120,7 @@ fn explaining_a_rule_gives_what_why_checklist_fix_references_and_a_redacted_exam
     let text = stdout(&output);
     for part in [
         "transcodes-server-token: Transcodes server API token",
-        "critical secret, from rules/seeds.toml",
+        "critical secret in category seeds, from rules/seeds.toml",
         "\nWhat it finds\n  A Transcodes server token",
         "\nWhy it matters\n  It carries",
         "\nChecklist\n  Tokens used with x-transcodes-token are server-side secrets",

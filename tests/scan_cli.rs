@@ -135,7 +135,9 @@ fn secrets_are_redacted_in_every_format_unless_asked() {
         "config.js",
         format!("const keys = {{ transcodely: \"{live}\", aws: \"{aws}\" }};\n"),
     );
-    for format in ["human", "json", "jsonl", "sarif", "github"] {
+    for format in [
+        "human", "concise", "json", "jsonl", "sarif", "github", "gitlab", "junit", "csv",
+    ] {
         let output = run_in(dir.path(), &["scan", "--format", format]);
         let text = stdout(&output);
         assert_eq!(output.status.code(), Some(1), "{format}: {text}");

@@ -118,6 +118,16 @@ pub struct ConfigArgs {
     /// Do not read any configuration file.
     #[arg(long)]
     pub no_config: bool,
+    /// Run only these rules: a rule id or a category (a rule file's name: cloud, ai, seeds, ...;
+    /// `credlint rules` lists both). Repeatable or comma-separated; replaces the
+    /// configuration's rules.select.
+    #[arg(long, value_name = "ID|CATEGORY", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not run these rules (ids or categories), in addition to the configuration's
+    /// rules.disable. Repeatable or comma-separated; a more specific --select wins (--select
+    /// aws-access-key-id --ignore cloud runs that one cloud rule).
+    #[arg(long, value_name = "ID|CATEGORY", value_delimiter = ',')]
+    pub ignore: Vec<String>,
     /// Report only findings that are not in this baseline file (see `credlint baseline`).
     #[arg(long, value_name = "FILE", conflicts_with = "no_baseline")]
     pub baseline: Option<PathBuf>,
@@ -135,6 +145,8 @@ impl ConfigArgs {
         crate::config::settings::ConfigChoice {
             config: self.config.clone(),
             no_config: self.no_config,
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
             baseline: self.baseline.clone(),
             no_baseline: self.no_baseline,
             no_inline_allow: self.no_inline_allow,
@@ -169,9 +181,10 @@ pub struct WalkArgs {
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Output format on standard output.
-    #[arg(long, short = 'f', value_name = "FORMAT", default_value = "human", value_parser = parse_format)]
+    #[arg(long, short = 'f', value_name = "FORMAT", default_value = "human", value_parser = format_parser(), ignore_case = true)]
     pub format: Format,
-    /// Also write a report to a file, as FORMAT=PATH (repeatable): --report sarif=credlint.sarif
+    /// Also write a report to a file, as FORMAT=PATH with any --format value (repeatable):
+    /// --report sarif=credlint.sarif --report junit=credlint.xml
     #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_report)]
     pub report: Vec<(Format, PathBuf)>,
     /// Exit 1 when a finding is at or above this severity (critical, high, medium, low, info,
@@ -272,11 +285,26 @@ pub struct InstallHookArgs {
     pub uninstall: bool,
 }
 
+/// `--format`'s values with what each is, so `--help` lists them.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let values = Format::ALL.map(|(format, name, help)| {
+        let value = PossibleValue::new(name).help(help);
+        if format == Format::Human {
+            value.alias("text")
+        } else {
+            value
+        }
+    });
+    PossibleValuesParser::new(values).map(|name| Format::parse(&name).unwrap_or(Format::Human))
+}
+
 fn parse_format(text: &str) -> Result<Format, String> {
     Format::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|(_, name, _)| *name).collect();
         format!(
             "unknown format {text:?}; expected one of: {}",
-            Format::NAMES.join(", ")
+            names.join(", ")
         )
     })
 }

@@ -32,11 +32,13 @@ pub fn run(args: ConfigCommandArgs) -> Result<i32, String> {
     if let Some(baseline) = &config.baseline {
         read_baseline(baseline).map_err(|e| format!("{}: scan.baseline: {e}", config.origin))?;
     }
+    // What a scan with this file turns off: disabled, or outside rules.select.
+    let disabled = rules.apply(&config.selection);
     let shown = display_path(&path);
     super::say::out(&format!(
         "{shown}: OK: {} rule(s) added (every example passes), {} disabled, {} severity change(s), {} allowlist(s).\n",
         config.rules_added,
-        config.rules_disabled,
+        disabled,
         config.severities_changed,
         config.allowlists.len()
     ))?;

@@ -9,8 +9,8 @@ use super::output;
 use super::scan_cmd::default_threads;
 use crate::config::settings::{self, BaselineUse, Overrides, Settings};
 use crate::source::git::history::{HistoryOptions, HistorySource};
-use crate::source::git::range::RangeSource;
-use crate::source::git::{self, GitOptions};
+use crate::source::git::range::{self, RangeSource};
+use crate::source::git::{self, vcs, GitOptions};
 use crate::source::Source;
 
 pub fn run(args: GitArgs) -> Result<i32, String> {
@@ -39,6 +39,13 @@ pub fn run(args: GitArgs) -> Result<i32, String> {
             .map_err(|e| e.to_string())?,
         ),
     };
+    // The revision the scan reads up to: a range's head, the one branch asked for, else HEAD.
+    let revision = match (&args.range, args.branch.as_slice()) {
+        (Some(spec), _) => range::sides(spec).1,
+        (None, [branch]) => branch.as_str(),
+        (None, _) => "HEAD",
+    };
+    let version_control = vcs::describe(&args.repo, revision);
     let threads = args.output.threads.unwrap_or_else(default_threads);
     output::scan_and_report(
         &args.output,
@@ -47,6 +54,7 @@ pub fn run(args: GitArgs) -> Result<i32, String> {
         source.as_mut(),
         threads,
         started,
+        version_control,
     )
 }
 

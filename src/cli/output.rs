@@ -10,8 +10,8 @@ use super::{EXIT_ERROR, EXIT_FINDINGS};
 use crate::config::settings::Settings;
 use crate::report::progress::Progress;
 use crate::report::{self, Report, ScanMode, Summary};
-use crate::scan::{Outcome, Scanner};
-use crate::source::{ScanStats, Source};
+use crate::scan::Scanner;
+use crate::source::{ScanStats, Source, VersionControl};
 
 /// The scanner for a command's settings.
 pub fn scanner(settings: &Settings) -> Scanner {
@@ -20,6 +20,7 @@ pub fn scanner(settings: &Settings) -> Scanner {
 
 /// Runs `source` through the pipeline with a progress line if wanted, then reports and returns
 /// the exit code. Errors that stop the source before it produced anything are returned.
+/// `version_control` is what a git command knows about the repository, for the summary.
 pub fn scan_and_report(
     args: &OutputArgs,
     settings: &Settings,
@@ -27,6 +28,7 @@ pub fn scan_and_report(
     source: &mut dyn Source,
     threads: usize,
     started: Instant,
+    version_control: Option<VersionControl>,
 ) -> Result<i32, String> {
     let stats = Arc::new(ScanStats::default());
     let mode = source.mode();
@@ -34,21 +36,10 @@ pub fn scan_and_report(
     let outcome = scanner.run(source, threads, &stats);
     drop(progress);
     let outcome = outcome.map_err(|e| e.to_string())?;
-    Ok(finish(args, settings, &outcome, &stats, mode, started))
-}
-
-/// Writes the reports of a finished scan and returns the exit code.
-pub fn finish(
-    args: &OutputArgs,
-    settings: &Settings,
-    outcome: &Outcome,
-    stats: &ScanStats,
-    mode: ScanMode,
-    started: Instant,
-) -> i32 {
     let baseline = settings.baseline_shown();
-    let summary = Summary::new(stats, mode, started, outcome, baseline.as_deref());
-    emit(args, settings, &outcome.findings, &summary)
+    let mut summary = Summary::new(&stats, mode, started, &outcome, baseline.as_deref());
+    summary.version_control = version_control;
+    Ok(emit(args, settings, &outcome.findings, &summary))
 }
 
 /// Starts the progress line if this run should have one.
@@ -88,7 +79,8 @@ fn emit(
     for (format, path) in &args.report {
         if let Err(e) = report::write_file(*format, &report, path) {
             super::say::note(&format!(
-                "credlint: error: cannot write the {format:?} report to {}: {e}",
+                "credlint: error: cannot write the {} report to {}: {e}",
+                format.name(),
                 path.display()
             ));
             failed = true;

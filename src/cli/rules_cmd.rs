@@ -35,13 +35,7 @@ pub fn run(args: RulesArgs) -> Result<i32, String> {
         Some(id) => match rules.get(id) {
             Some(rule) => explain(rule, &rules, &mut out),
             None => {
-                let close: Vec<&str> = rules
-                    .rules()
-                    .iter()
-                    .map(|r| r.id())
-                    .filter(|r| r.contains(id.as_str()))
-                    .take(5)
-                    .collect();
+                let close = crate::message::did_you_mean(id, rules.rules().iter().map(Rule::id));
                 let hint = if close.is_empty() {
                     String::new()
                 } else {
@@ -71,26 +65,36 @@ fn list(rules: &RuleSet, out: &mut dyn Write) -> std::io::Result<()> {
         .map(|r| r.id().len())
         .max()
         .unwrap_or(2);
+    let category_width = rules
+        .categories()
+        .iter()
+        .map(|c| c.len())
+        .max()
+        .unwrap_or(8)
+        .max("CATEGORY".len());
     writeln!(
         out,
-        "{:<width$}  {:<6}  {:<8}  TITLE",
-        "ID", "KIND", "SEVERITY"
+        "{:<width$}  {:<6}  {:<8}  {:<category_width$}  TITLE",
+        "ID", "KIND", "SEVERITY", "CATEGORY"
     )?;
     for rule in rules.rules() {
         let d = &rule.def;
         writeln!(
             out,
-            "{:<width$}  {:<6}  {:<8}  {}",
+            "{:<width$}  {:<6}  {:<8}  {:<category_width$}  {}",
             d.id,
             d.kind.as_str(),
             d.severity.as_str(),
+            rule.category,
             d.title
         )?;
     }
     writeln!(
         out,
-        "\n{} rules. `credlint rules ID` explains one.",
-        rules.len()
+        "\n{} rules in {} categories. `credlint rules ID` explains one; `--select ID|CATEGORY` and \
+         `--ignore ID|CATEGORY` choose which run.",
+        rules.len(),
+        rules.categories().len()
     )
 }
 
@@ -103,6 +107,7 @@ fn list_json(rules: &RuleSet, out: &mut dyn Write) -> std::io::Result<()> {
                 "id": r.def.id,
                 "kind": r.def.kind.as_str(),
                 "severity": r.def.severity.as_str(),
+                "category": r.category,
                 "title": r.def.title,
             })
         })

@@ -138,9 +138,10 @@ pub fn explain_text(rule: &Rule, rules: &RuleSet) -> String {
     let _ = writeln!(out, "{}: {}", d.id, d.title);
     let _ = writeln!(
         out,
-        "{} {}, from {}",
+        "{} {} in category {}, from {}",
         d.severity,
         d.kind.as_str(),
+        rule.category,
         origin_file(rule)
     );
     let (what, _) = what_and_why(&d.description);
@@ -521,7 +522,7 @@ negative_examples = ["dmo_xxxxxxxxxxxxxxxx demo.example"]
         let text = explain_text(&set.rules()[0], &set);
         for part in [
             "demo-token: Demo token",
-            "high secret, from rules/demo.toml",
+            "high secret in category custom, from rules/demo.toml",
             "What it finds\n  A demo token.",
             "Why it matters\n  It opens the demo.",
             "Checklist\n  Keep it secret.",

@@ -29,6 +29,7 @@ pub fn run(args: ScanArgs) -> Result<i32, String> {
         source.as_mut(),
         threads,
         started,
+        None,
     )
 }
 

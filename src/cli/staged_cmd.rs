@@ -37,6 +37,7 @@ pub fn run(args: StagedArgs) -> Result<i32, String> {
         &mut source,
         threads,
         started,
+        None,
     )?;
     if code == EXIT_FINDINGS && matches!(args.output.format, Format::Human) && !args.output.quiet {
         // What a blocked commit can do next, after the report (the pre-commit hook's output).

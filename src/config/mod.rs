@@ -19,7 +19,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::filter::allowlist::{Allowlist, Allowlists};
-use crate::rules::{compile_regex, line_of_offset, FailOn, RuleDef, RuleSet, Severity};
+use crate::rules::{
+    compile_regex, line_of_offset, Decision, FailOn, RuleDef, RuleSet, Selection, Selector,
+    Severity,
+};
 
 /// The name looked for at the root of what is scanned.
 pub const FILE_NAME: &str = ".credlint.toml";
@@ -41,8 +44,10 @@ pub struct Config {
     /// The baseline file, resolved against the configuration file's directory.
     pub baseline: Option<PathBuf>,
     pub allowlists: Allowlists,
+    /// `rules.select` and `rules.disable`, checked; the command line's `--select` replaces the
+    /// former and `--ignore` adds to the latter (see [`crate::rules::Selection`]).
+    pub selection: Selection,
     pub rules_added: usize,
-    pub rules_disabled: usize,
     pub severities_changed: usize,
 }
 
@@ -131,6 +136,8 @@ enum SizeValue {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RulesTable {
+    #[serde(default)]
+    select: Vec<Spanned<String>>,
     #[serde(default)]
     disable: Vec<Spanned<String>>,
     #[serde(default)]
@@ -233,23 +240,48 @@ pub fn load(
     let unknown_rule = |id: &str| {
         format!("no rule {id:?} (`credlint rules` lists the built-in rules; [[rule]] adds one)")
     };
-    for id in &file.rules.disable {
-        if rules.disable(id.get_ref()) {
-            config.rules_disabled += 1;
-        } else {
-            problem_at(id.span(), "rules.disable", unknown_rule(id.get_ref()));
+    for (key, texts, out) in [
+        (
+            "rules.select",
+            &file.rules.select,
+            &mut config.selection.select,
+        ),
+        (
+            "rules.disable",
+            &file.rules.disable,
+            &mut config.selection.ignore,
+        ),
+    ] {
+        for text in texts {
+            match rules.selector(text.get_ref()) {
+                Ok(selector) => out.push(selector),
+                Err(message) => problem_at(text.span(), key, message),
+            }
         }
     }
     for (id, severity) in &file.rules.severity {
         let key = format!("rules.severity.{id}");
-        if let Some(rule) = rules.get_mut(id) {
-            rule.def.severity = *severity.get_ref();
-            config.severities_changed += 1;
-        } else if rules.knows(id) {
-            let message = format!("rule {id:?} is disabled in rules.disable");
-            problem_at(severity.span(), &key, message);
-        } else {
-            problem_at(severity.span(), &key, unknown_rule(id));
+        match rules.get_mut(id) {
+            Some(rule) if config.selection.decide(rule) == Decision::Ignored => {
+                let by_id = config
+                    .selection
+                    .ignore
+                    .contains(&Selector::Rule(id.clone()));
+                let message = if by_id {
+                    format!("rule {id:?} is disabled in rules.disable")
+                } else {
+                    format!(
+                        "rule {id:?} is disabled in rules.disable (by its category {:?})",
+                        rule.category
+                    )
+                };
+                problem_at(severity.span(), &key, message);
+            }
+            Some(rule) => {
+                rule.def.severity = *severity.get_ref();
+                config.severities_changed += 1;
+            }
+            None => problem_at(severity.span(), &key, unknown_rule(id)),
         }
     }
 
@@ -492,14 +524,48 @@ mod tests {
 
     #[test]
     fn rules_are_disabled_and_re_rated() {
-        let (config, rules) = load_text(
+        let (config, mut rules) = load_text(
             "[rules]\ndisable = [\"aws-access-key-id\"]\n[rules.severity]\ngithub-pat = \"low\"\n",
         )
         .unwrap();
+        assert_eq!(
+            config.selection.ignore,
+            vec![Selector::Rule("aws-access-key-id".into())]
+        );
+        assert_eq!(rules.get("github-pat").unwrap().def.severity, Severity::Low);
+        assert_eq!(config.severities_changed, 1);
+        assert_eq!(rules.apply(&config.selection), 1);
         assert!(rules.get("aws-access-key-id").is_none());
         assert!(rules.knows("aws-access-key-id"));
-        assert_eq!(rules.get("github-pat").unwrap().def.severity, Severity::Low);
-        assert_eq!((config.rules_disabled, config.severities_changed), (1, 1));
+    }
+
+    #[test]
+    fn rules_are_selected_and_disabled_by_category() {
+        let (config, _) =
+            load_text("[rules]\nselect = [\"cloud\", \"jwt\"]\ndisable = [\"ai\"]\n").unwrap();
+        assert_eq!(
+            config.selection,
+            Selection {
+                select: vec![
+                    Selector::Category("cloud".into()),
+                    Selector::Rule("jwt".into())
+                ],
+                ignore: vec![Selector::Category("ai".into())],
+            }
+        );
+        let p = first_problem("[rules]\nselect = [\"clod\"]\n");
+        assert_eq!((p.line, p.key.as_deref()), (Some(2), Some("rules.select")));
+        assert!(p.message.contains("did you mean \"cloud\"?"), "{p:?}");
+        // A rule outside the selection can be re-rated (the command line may select it); one
+        // the configuration turns off cannot.
+        assert!(load_text("[rules]\nselect = [\"ai\"]\n[rules.severity]\njwt = \"low\"\n").is_ok());
+        let p =
+            first_problem("[rules]\ndisable = [\"generic\"]\n[rules.severity]\njwt = \"low\"\n");
+        assert!(
+            p.message
+                .contains("disabled in rules.disable (by its category \"generic\")"),
+            "{p:?}"
+        );
     }
 
     #[test]

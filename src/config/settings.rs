@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::config::{self, Config};
 use crate::filter::allowlist::Allowlist;
 use crate::filter::baseline::Baseline;
-use crate::rules::{FailOn, RuleSet};
+use crate::rules::{FailOn, RuleSet, Selection};
 use crate::scan::ScanOptions;
 use crate::source::describe_io_error;
 use crate::source::fs::scan_base;
@@ -18,12 +18,16 @@ pub use crate::message::{display_path, shell_word};
 
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 << 20;
 
-/// Which configuration and suppressions the user chose (`--config`, `--no-config`,
-/// `--baseline`, `--no-baseline`, `--no-inline-allow`).
+/// Which configuration, rules and suppressions the user chose (`--config`, `--no-config`,
+/// `--select`, `--ignore`, `--baseline`, `--no-baseline`, `--no-inline-allow`).
 #[derive(Debug, Clone, Default)]
 pub struct ConfigChoice {
     pub config: Option<PathBuf>,
     pub no_config: bool,
+    /// Rule ids and categories to run instead of the configuration's `rules.select`.
+    pub select: Vec<String>,
+    /// Rule ids and categories not to run, on top of the configuration's `rules.disable`.
+    pub ignore: Vec<String>,
     pub baseline: Option<PathBuf>,
     pub no_baseline: bool,
     pub no_inline_allow: bool,
@@ -100,6 +104,15 @@ pub fn load(
         }
     }
 
+    let selection = selection(args, &config, &rules)?;
+    rules.apply(&selection);
+    if rules.is_empty() {
+        return Err(
+            "the rule selection (--select, --ignore, rules.select, rules.disable) leaves no rule to run"
+                .into(),
+        );
+    }
+
     let mut excludes = config.excludes.clone();
     excludes.extend(overrides.excludes.iter().cloned());
     let baseline_path = if args.no_baseline {
@@ -132,6 +145,35 @@ pub fn load(
         fail_on: overrides.fail_on.or(config.fail_on).unwrap_or_default(),
         baseline_path,
     })
+}
+
+/// The rules a command runs: `--select` replaces the configuration's `rules.select`, and
+/// `--ignore` adds to its `rules.disable` (a team's "never" stays in force).
+fn selection(args: &ConfigChoice, config: &Config, rules: &RuleSet) -> Result<Selection, String> {
+    let mut problems = Vec::new();
+    let mut parse = |flag: &str, texts: &[String]| {
+        texts
+            .iter()
+            .filter_map(|text| match rules.selector(text) {
+                Ok(selector) => Some(selector),
+                Err(message) => {
+                    problems.push(format!("{flag} {text}: {message}"));
+                    None
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    let select = parse("--select", &args.select);
+    let ignore = parse("--ignore", &args.ignore);
+    if !problems.is_empty() {
+        return Err(problems.join("\n"));
+    }
+    let mut selection = config.selection.clone();
+    if !args.select.is_empty() {
+        selection.select = select;
+    }
+    selection.ignore.extend(ignore);
+    Ok(selection)
 }
 
 /// `path` relative to `root`, forward slashes, when it is inside it.

@@ -96,6 +96,39 @@ pub fn github_property(text: &str) -> String {
     github_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// Text content of an XML element: markup characters as entities, and characters XML 1.0 does
+/// not allow (C0 controls other than tab and line breaks, U+FFFE, U+FFFF) as visible escapes, so
+/// that any file name or commit message makes a well-formed document.
+pub fn xml_text(text: &str) -> String {
+    xml(text, false)
+}
+
+/// An XML attribute value (in double quotes): as [`xml_text`], and tabs and line breaks as
+/// character references, which a parser would otherwise turn into spaces.
+pub fn xml_attribute(text: &str) -> String {
+    xml(text, true)
+}
+
+fn xml(text: &str, attribute: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' if attribute => out.push_str(&format!("&#{};", c as u32)),
+            '\t' | '\n' => out.push(c),
+            '\r' => out.push_str("&#13;"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            '\u{fffe}' | '\u{ffff}' => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +148,16 @@ mod tests {
         assert_eq!(text, "    k=\\x1bSECRET");
         assert_eq!(start, 10);
         assert_eq!(width, 6);
+    }
+
+    #[test]
+    fn xml_escaping_makes_well_formed_text() {
+        assert_eq!(xml_text("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&apos;");
+        assert_eq!(
+            xml_text("two\nlines\x1b[0m\u{ffff}"),
+            "two\nlines\\x1b[0m\\u{ffff}"
+        );
+        assert_eq!(xml_attribute("a\tb\nc"), "a&#9;b&#10;c");
     }
 
     #[test]

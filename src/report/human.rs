@@ -149,6 +149,17 @@ fn write_finding(
     Ok(())
 }
 
+/// The summary that ends human output (warnings, notes, counts), for formats that end the same
+/// way (concise).
+pub(super) fn summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    write_summary(report, &Style { on: report.color }, out)
+}
+
+/// `critical[rule-id]` in the severity's colour, as diagnostics start.
+pub(super) fn severity_label(report: &Report, severity: Severity, rule_id: &str) -> String {
+    Style { on: report.color }.severity(severity, &format!("{severity}[{rule_id}]"))
+}
+
 fn write_summary(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     let s = report.summary;
     for warning in &s.warnings {

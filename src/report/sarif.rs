@@ -1,11 +1,13 @@
 //! SARIF 2.1.0 output, shaped for GitHub code scanning: one run; every loaded rule in
-//! `tool.driver.rules` with descriptions, help, tags and `security-severity`; each result with
+//! `tool.driver.rules` with descriptions, help (and a `helpUri` into docs/rules.md at this
+//! version), a PascalCase name, tags and `security-severity`; each result with
 //! `ruleId`/`ruleIndex`, level, message, a repository-relative URI, a full region, our
-//! fingerprint under `partialFingerprints` and git provenance in `properties`.
+//! fingerprint under `partialFingerprints` and git provenance in `properties`; for git scans of
+//! a repository with an `origin`, the run's `versionControlProvenance`.
 //!
 //! No secret goes in: messages are rule titles and validator notes (which never quote values),
 //! and no region snippet is written. The test suite validates the output against the SARIF
-//! 2.1.0 schema.
+//! 2.1.0 schema, and with Microsoft's SARIF multitool (GitHub's rules too) when it is there.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -14,15 +16,15 @@ use serde_json::{json, Value};
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
     PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
-    Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+    Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent, VersionControlDetails,
 };
 
-use super::Report;
+use super::{help_uri, Report};
 use crate::finding::Finding;
 use crate::rules::{Kind, Rule, Severity};
 
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-const INFORMATION_URI: &str = "https://github.com/credlint/credlint";
+const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let sarif = build(report);
@@ -94,13 +96,26 @@ pub fn build(report: &Report) -> Sarif {
         .version(env!("CARGO_PKG_VERSION"))
         .rules(descriptors)
         .build();
-    let run = Run::builder()
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .invocations(vec![invocation])
         .column_kind(json!("unicodeCodePoints"))
         .properties(run_properties)
         .build();
+    if let Some(vcs) = &summary.version_control {
+        // %SRCROOT%, the base of every result's URI, is the repository's root.
+        let mut details = VersionControlDetails::builder()
+            .repository_uri(vcs.repository_uri.clone())
+            .revision_id(vcs.revision.clone())
+            .mapped_to(ArtifactLocation {
+                uri_base_id: Some("%SRCROOT%".into()),
+                ..Default::default()
+            })
+            .build();
+        details.branch = vcs.branch.clone();
+        run.version_control_provenance = Some(vec![details]);
+    }
     Sarif::builder()
         .schema(SCHEMA_URI)
         .version(json!("2.1.0"))
@@ -201,9 +216,9 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
         ResultLevel::Warning => "warning",
         _ => "recommendation",
     };
-    ReportingDescriptor::builder()
+    let mut descriptor = ReportingDescriptor::builder()
         .id(def.id.clone())
-        .name(pascal_case(&def.id))
+        .name(rule_name(rule))
         .short_description(text(def.title.clone(), None))
         .full_description(text(description.to_string(), None))
         .help(text(help_text, Some(help_markdown)))
@@ -221,21 +236,52 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
                 ),
                 ("precision".to_string(), json!("high")),
                 ("problem.severity".to_string(), json!(problem_severity)),
+                ("category".to_string(), json!(rule.category)),
             ],
         ))
-        .build()
+        .build();
+    descriptor.help_uri = help_uri(rule);
+    descriptor
 }
 
-fn pascal_case(id: &str) -> String {
-    id.split('-')
-        .map(|word| {
-            let mut chars = word.chars();
-            match chars.next() {
-                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect()
+/// The rule's name for people: its id in PascalCase (`AwsAccessKeyId`). SARIF wants it to differ
+/// from the id, which a one-word id (`jwt`) does only in case, so such a rule is named after
+/// its title (`JsonWebToken`), then its kind.
+fn rule_name(rule: &Rule) -> String {
+    let id = rule.id();
+    let mut name = pascal_case(id);
+    if name.eq_ignore_ascii_case(id) {
+        name = pascal_case(&rule.def.title);
+    }
+    if name.is_empty() || name.eq_ignore_ascii_case(id) {
+        name = pascal_case(&format!("{id} {}", rule.def.kind.as_str()));
+    }
+    name
+}
+
+/// `aws-access-key-id` → `AwsAccessKeyId`, `JSON Web Token` → `JsonWebToken`: words split at
+/// anything but letters and digits, each capitalised and the rest lower-cased. A one-letter word
+/// joins the next (`x-api-key` → `XapiKey`), since two capitals in a row are not PascalCase.
+fn pascal_case(text: &str) -> String {
+    let mut out = String::new();
+    let mut pending = String::new();
+    for word in text.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if word.is_empty() {
+            continue;
+        }
+        pending.push_str(word);
+        if pending.len() == 1 {
+            continue;
+        }
+        let mut chars = pending.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.push_str(&chars.as_str().to_ascii_lowercase());
+        }
+        pending.clear();
+    }
+    out.push_str(&pending.to_ascii_uppercase());
+    out
 }
 
 fn artifact(rel_path: &str) -> ArtifactLocation {
@@ -315,7 +361,39 @@ mod tests {
     }
 
     #[test]
-    fn rule_names_are_pascal_case() {
+    fn rule_names_are_pascal_case_and_differ_from_the_id() {
         assert_eq!(pascal_case("aws-access-key"), "AwsAccessKey");
+        assert_eq!(pascal_case("JSON Web Token"), "JsonWebToken");
+        assert_eq!(pascal_case("transcodes-x-api-key"), "TranscodesXapiKey");
+        assert_eq!(pascal_case("key-x"), "KeyX");
+        let rules = crate::rules::RuleSet::builtin().unwrap();
+        assert_eq!(rule_name(rules.get("jwt").unwrap()), "JsonWebToken");
+        for rule in rules.rules() {
+            let name = rule_name(rule);
+            assert!(!name.eq_ignore_ascii_case(rule.id()), "{name}");
+            // The multitool's idea of PascalCase: no two capitals in a row.
+            let bytes = name.as_bytes();
+            assert!(
+                bytes[0].is_ascii_uppercase()
+                    && name.chars().all(|c| c.is_ascii_alphanumeric())
+                    && !bytes
+                        .windows(2)
+                        .any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase()),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn built_in_rules_link_their_section_of_the_rules_document() {
+        let rules = crate::rules::RuleSet::builtin().unwrap();
+        let uri = super::help_uri(rules.get("aws-access-key-id").unwrap()).unwrap();
+        assert_eq!(
+            uri,
+            format!(
+                "https://github.com/credlint/credlint/blob/v{}/docs/rules.md#aws-access-key-id",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
     }
 }

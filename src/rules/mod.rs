@@ -10,6 +10,7 @@
 //! [`crate::rulecheck::FULL`]), so rules never call the engine.
 
 mod builtin;
+mod selection;
 mod validate;
 
 use std::fmt;
@@ -22,7 +23,11 @@ use serde::{Deserialize, Serialize};
 use crate::context::{ClassSet, FileClass};
 
 pub use builtin::BUILTIN_RULE_FILES;
+pub use selection::{Decision, Selection, Selector};
 pub use validate::ExampleFailure;
+
+/// The category of rules a user adds (in the configuration or a rule file of their own).
+pub const CUSTOM_CATEGORY: &str = "custom";
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
@@ -257,6 +262,9 @@ pub struct Rule {
     pub def: RuleDef,
     /// Where the rule came from, for error messages: `rules/aws.toml:12` or `.credlint.toml:40`.
     pub origin: String,
+    /// What `--select` and `--ignore` call the rule's group: its built-in file's name without
+    /// `.toml` (`cloud`, `ai`, `seeds`), or [`CUSTOM_CATEGORY`] for a user's rule.
+    pub category: String,
     pub redact: bool,
     pub file_classes: ClassSet,
     pub exclude_file_classes: ClassSet,
@@ -432,12 +440,16 @@ impl RuleSet {
                 field: None,
                 message: format!("the built-in rules did not convert: {e}"),
             })?;
+            let category = name.strip_suffix(".toml").unwrap_or(name);
             for rule in rules {
                 set.add_def(
                     rule.def,
                     &format!("{origin}:{}", rule.line),
                     Validation::ParseOnly,
                 )?;
+                if let Some(added) = set.rules.last_mut() {
+                    added.category = category.to_string();
+                }
             }
         }
         Ok(set)
@@ -466,17 +478,6 @@ impl RuleSet {
     /// Removes rules for which `keep` returns false.
     pub fn retain(&mut self, keep: impl FnMut(&Rule) -> bool) {
         self.rules.retain(keep);
-    }
-
-    /// Turns a rule off; returns false when no rule has that id. The id stays known.
-    pub fn disable(&mut self, id: &str) -> bool {
-        let before = self.rules.len();
-        self.rules.retain(|r| r.def.id != id);
-        if self.rules.len() == before {
-            return self.disabled.iter().any(|d| d == id);
-        }
-        self.disabled.push(id.to_string());
-        true
     }
 
     /// Whether `id` names a rule of this set, running or disabled.
@@ -570,6 +571,7 @@ impl RuleSet {
             allow,
             regex: OnceLock::new(),
             origin: origin.to_string(),
+            category: CUSTOM_CATEGORY.to_string(),
             def,
         };
         if let Validation::Full(examples) = validation {

@@ -2,14 +2,14 @@
 //! renders the same one, and the exit code is decided from it and the findings.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use super::Outcome;
 use crate::filter::baseline::Entry;
 use crate::filter::Suppressed;
 use crate::finding::Finding;
 use crate::rules::{FailOn, Severity};
-use crate::source::{ScanMode, ScanStats, SkipReason, Warning};
+use crate::source::{ScanMode, ScanStats, SkipReason, VersionControl, Warning};
 
 /// Everything about a scan except its findings; the same in every format.
 #[derive(Debug, Clone)]
@@ -19,6 +19,11 @@ pub struct Summary {
     pub bytes_scanned: u64,
     pub skipped: BTreeMap<SkipReason, u64>,
     pub elapsed: Duration,
+    /// When the scan ended (it started `elapsed` before), for formats that carry times.
+    pub finished_at: SystemTime,
+    /// The repository and revision a git history or range scan read, when the repository says
+    /// (SARIF's `versionControlProvenance`); set by the command, which knows what it scanned.
+    pub version_control: Option<VersionControl>,
     pub suppressed: Suppressed,
     /// Baseline entries that matched nothing although the scan covered their path.
     pub stale_baseline: Vec<Entry>,
@@ -60,6 +65,8 @@ impl Summary {
             bytes_scanned: stats.bytes(),
             skipped: stats.skipped_counts(),
             elapsed: started.elapsed(),
+            finished_at: SystemTime::now(),
+            version_control: None,
             suppressed: outcome.suppressed,
             stale_baseline: outcome.stale_baseline.clone(),
             incomplete: stats.incomplete_count(),
@@ -68,6 +75,16 @@ impl Summary {
             warnings: stats.take_warnings(),
             notes,
         }
+    }
+
+    /// Seconds since the Unix epoch at which the scan started and ended.
+    pub fn times(&self) -> (i64, i64) {
+        let end = self
+            .finished_at
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default();
+        let start = end.saturating_sub(self.elapsed);
+        (start.as_secs() as i64, end.as_secs() as i64)
     }
 
     pub fn unreadable(&self) -> u64 {

@@ -142,6 +142,18 @@ pub struct GitOrigin {
     pub in_head: Option<bool>,
 }
 
+/// The state of the repository a git scan read, as SARIF's `versionControlProvenance` records
+/// it (see [`git::vcs`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionControl {
+    /// The `origin` remote's URL, without credentials.
+    pub repository_uri: String,
+    /// The commit scanned up to: HEAD, or the head of a range.
+    pub revision: String,
+    /// The branch that commit is the tip of, when it is one.
+    pub branch: Option<String>,
+}
+
 /// A source, as the pipeline drives it: read everything, then answer questions about the places
 /// that had findings.
 pub trait Source {

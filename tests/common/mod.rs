@@ -337,3 +337,79 @@ pub fn sarif_errors(sarif: &serde_json::Value) -> Vec<String> {
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect()
 }
+
+/// Whether the tests run in CI (`CI=true`), where a missing external consumer is a failure.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// An external program a test needs: the path in `env_var` (set by .ci/run), else the first of
+/// `names` on PATH for which `works` is true. Missing: a failure under CI, else `None` with a
+/// note, and the test skips.
+pub fn external_tool(
+    env_var: &str,
+    names: &[&str],
+    what: &str,
+    works: impl Fn(&Path) -> bool,
+) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(env_var).filter(|p| !p.is_empty()) {
+        let path = PathBuf::from(path);
+        assert!(
+            path.is_file() && works(&path),
+            "{env_var}={} is not a usable {what}",
+            path.display()
+        );
+        return Some(path);
+    }
+    let found = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
+        .find(|p| p.is_file() && works(p));
+    if found.is_none() {
+        assert!(
+            !in_ci(),
+            "CI=true but {what} is missing: set {env_var} (.ci/run installs it)"
+        );
+        eprintln!("note: {what} is not installed ({env_var} unset, not on PATH): skipping");
+    }
+    found
+}
+
+/// A Python 3 that can import `module` (`csv`, `junitparser`): `CREDLINT_PYTHON` (.ci/run's
+/// virtual environment, which has junitparser), else `python3` on PATH.
+pub fn python_with(module: &str) -> Option<PathBuf> {
+    external_tool(
+        "CREDLINT_PYTHON",
+        &["python3"],
+        &format!("a Python with {module}"),
+        |python| {
+            Command::new(python)
+                .args(["-c", &format!("import {module}")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        },
+    )
+}
+
+/// Runs a Python script with arguments and parses what it prints as JSON.
+pub fn python_json(python: &Path, script: &str, args: &[&Path]) -> serde_json::Value {
+    let output = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "the Python consumer failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "the Python consumer printed no JSON ({e}):\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}

@@ -16,6 +16,7 @@ mod index_file;
 mod pack_order;
 pub mod range;
 pub mod staged;
+pub mod vcs;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -150,11 +150,7 @@ fn resolve(repo: &Repository, spec: &str) -> Result<(Oid, Oid), GitError> {
         return Err(GitError::BadRange(spec.to_string()));
     }
     let merge_base = spec.contains("...");
-    let (left, right) = spec.split_once("..").unwrap_or((spec, ""));
-    let right = right.strip_prefix('.').unwrap_or(right);
-    // As in git, an omitted side means HEAD (`origin/main..` is `origin/main..HEAD`).
-    let left = if left.is_empty() { "HEAD" } else { left };
-    let right = if right.is_empty() { "HEAD" } else { right };
+    let (left, right) = sides(spec);
     let commit_of = |text: &str| -> Result<Oid, GitError> {
         let object = repo
             .revparse_single(text)
@@ -173,6 +169,16 @@ fn resolve(repo: &Repository, spec: &str) -> Result<(Oid, Oid), GitError> {
         return Ok((merge_base, head));
     }
     Ok((base, head))
+}
+
+/// The two revisions of `BASE..HEAD` or `BASE...HEAD` as written; as in git, an omitted side
+/// means HEAD (`origin/main..` is `origin/main..HEAD`).
+pub fn sides(spec: &str) -> (&str, &str) {
+    let (left, right) = spec.split_once("..").unwrap_or((spec, ""));
+    let right = right.strip_prefix('.').unwrap_or(right);
+    let left = if left.is_empty() { "HEAD" } else { left };
+    let right = if right.is_empty() { "HEAD" } else { right };
+    (left, right)
 }
 
 /// What one commit changes: relative to its first parent, and for a merge, only what differs
