@@ -141,6 +141,9 @@ pub struct Engine {
     /// Every rule keyword and `file_contains` literal, found in one pass.
     keywords: Option<Literals>,
     patterns: Vec<PatternUse>,
+    /// Rules without keywords: they name the files they are for (`paths`), and run over the
+    /// whole of every blob at such a path (a `.pgpass` line has no keyword to look for).
+    whole_file: Vec<u32>,
     match_bound: usize,
     /// Per rule: the indices of the rules its `supersedes` names (ids not loaded are ignored:
     /// a user may have turned the superseded rule off).
@@ -167,7 +170,11 @@ impl Engine {
                 }
             }
         };
+        let mut whole_file = Vec::new();
         for (rule_index, rule) in rules.rules().iter().enumerate() {
+            if rule.def.keywords.is_empty() {
+                whole_file.push(rule_index as u32);
+            }
             for keyword in &rule.def.keywords {
                 let i = index_of(keyword, &mut literals);
                 patterns.resize_with(literals.len(), PatternUse::default);
@@ -201,6 +208,7 @@ impl Engine {
             rules,
             keywords,
             patterns,
+            whole_file,
             match_bound: DEFAULT_MATCH_BOUND,
             supersedes,
         }
@@ -235,9 +243,9 @@ impl Engine {
     /// order of `paths`. Keywords and regexes run once, for every rule that applies at any path.
     pub fn scan_at(&self, paths: &[&str], bytes: &[u8], scratch: &mut Scratch) -> Vec<Vec<Match>> {
         let nothing = || vec![Vec::new(); paths.len()];
-        let Some(keywords) = &self.keywords else {
+        if self.keywords.is_none() && self.whole_file.is_empty() {
             return nothing();
-        };
+        }
         let rules = self.rules.rules();
         scratch.reset(rules.len());
         let Scratch {
@@ -249,7 +257,16 @@ impl Engine {
             ..
         } = scratch;
         hits.clear();
-        keywords.find_all(bytes, |hit| hits.push(hit));
+        if let Some(keywords) = &self.keywords {
+            keywords.find_all(bytes, |hit| hits.push(hit));
+        }
+        for &rule in &self.whole_file {
+            let rule_paths = &rules[rule as usize];
+            if !bytes.is_empty() && paths.iter().any(|p| rule_paths.applies_to_path(p)) {
+                windows[rule as usize].ranges.push(0..bytes.len());
+                touched.push(rule);
+            }
+        }
         // Windows are merged as hits arrive by end position.
         hits.sort_unstable_by_key(|hit| (hit.end, hit.start));
         for hit in hits.iter() {
@@ -558,6 +575,9 @@ pub(crate) fn single_rule_matches(rule: &Rule, path: &str, bytes: &[u8]) -> Vec<
             hits.push((start, start + needle.len()));
         }
     }
+    if rule.def.keywords.is_empty() && !bytes.is_empty() {
+        hits.push((0, bytes.len()));
+    }
     if hits.is_empty() || !rule.applies_to_path(path) {
         return Vec::new();
     }
@@ -804,6 +824,36 @@ negative_examples = ["x-demo alone"]
         let found = engine.scan("a.yml", text, &mut Scratch::default());
         let starts: Vec<usize> = found.iter().map(|m| m.secret.start).collect();
         assert_eq!(starts, [3, 50]);
+    }
+
+    #[test]
+    fn a_rule_for_particular_files_runs_without_keywords_only_there() {
+        let rule = r#"
+[[rule]]
+id = "demo-pgpass"
+title = "Password in a .pgpass file"
+kind = "secret"
+severity = "high"
+paths = ["**/.pgpass", ".pgpass"]
+regex = '''(?m)^[^:#\n]*:[^:\n]*:[^:\n]*:[^:\n]*:([^\n]{6,})$'''
+secret_group = 1
+remediation = "r"
+checklist = "c"
+examples = [{ text = "db.example.net:5432:app:app:Kq8vR2mX9zL4", path = ".pgpass" }]
+negative_examples = [{ text = "db.example.net:5432:app:app:Kq8vR2mX9zL4", path = "notes.txt" }]
+"#;
+        let engine = engine_with(rule);
+        let text = b"# comment\ndb.example.net:5432:*:app:Kq8vR2mX9zL4\n";
+        let mut scratch = Scratch::default();
+        let found = engine.scan("home/.pgpass", text, &mut scratch);
+        assert_eq!(found.len(), 1);
+        assert_eq!(&text[found[0].secret.clone()], b"Kq8vR2mX9zL4");
+        assert!(engine.scan("src/app.py", text, &mut scratch).is_empty());
+        let without_paths = rule.replace("paths = [\"**/.pgpass\", \".pgpass\"]\n", "");
+        let err = RuleSet::default()
+            .add_file("t.toml", &without_paths, crate::rulecheck::FULL)
+            .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("keywords"));
     }
 
     #[test]

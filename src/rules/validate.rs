@@ -32,10 +32,13 @@ pub(super) fn check_fields(def: &RuleDef) -> Result<(), (&'static str, String)> 
             return Err((field, "must not be empty".into()));
         }
     }
-    if def.keywords.is_empty() {
+    if def.keywords.is_empty() && def.paths.is_empty() {
         return Err((
             "keywords",
-            "at least one keyword is required: the engine runs a rule only where one occurs".into(),
+            "at least one keyword is required: the engine runs a rule only where one occurs \
+             (a rule for particular files may instead name them in `paths`, and then runs over \
+             the whole of each)"
+                .into(),
         ));
     }
     for keyword in &def.keywords {
