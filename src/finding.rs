@@ -256,14 +256,107 @@ fn snippet(
     }
     let value = value.start..value_end;
     let (text, highlight) = render(bytes, from..to, value.clone(), &[]);
+    // Besides the secrets found, anything on the shown part that looks like a credential is
+    // masked: a lint finding flags a header name or a URL, and the key beside it is not always
+    // one a rule knows.
+    let looks_secret: Vec<HiddenValue> = credential_like(bytes, line_start..line_end, from..to)
+        .into_iter()
+        .filter(|span| span.end <= value.start || span.start >= value.end)
+        .filter(|span| {
+            !hidden
+                .iter()
+                .any(|h| h.span.start < span.end && span.start < h.span.end)
+        })
+        .map(|span| HiddenValue {
+            redacted: redact(&String::from_utf8_lossy(&bytes[span.clone()]), &[]),
+            span,
+        })
+        .collect();
+    let hidden: Vec<HiddenValue> = hidden.iter().cloned().chain(looks_secret).collect();
     let others_shown = hidden.iter().any(|h| masks(h, &(from..to), &value));
     Snippet {
         text,
         highlight,
-        masked: others_shown.then(|| render(bytes, from..to, value, hidden)),
+        masked: others_shown.then(|| render(bytes, from..to, value, &hidden)),
         cut_before: from > line_start,
         cut_after: to < line_end,
     }
+}
+
+/// Spans on `shown` (a part of `line`) that look like credentials although no rule reported
+/// them: the value of an assignment, header or query parameter whose name says password,
+/// secret, token, key, auth or credential, and long random-looking words (letters and digits
+/// mixed, high entropy). Each span is a whole word of the line, even where `shown` cuts it.
+fn credential_like(bytes: &[u8], line: Range<usize>, shown: Range<usize>) -> Vec<Range<usize>> {
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-');
+    let mut spans = Vec::new();
+    let mut at = shown.start;
+    // Start at the beginning of a word the shown part cuts.
+    while at > line.start && is_word(bytes[at - 1]) {
+        at -= 1;
+    }
+    while at < shown.end {
+        if !is_word(bytes[at]) {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        while at < line.end && is_word(bytes[at]) {
+            at += 1;
+        }
+        // A word may hold `name=value` (a query parameter, an .env line): judge the value.
+        let word = start..at;
+        let (name, value) = match memchr::memchr(b'=', &bytes[word.clone()]) {
+            Some(i) if i > 0 && start + i + 1 < at => (start..start + i, start + i + 1..at),
+            _ => (start..start, word.clone()),
+        };
+        let named = !name.is_empty() && secret_name(&bytes[name.clone()])
+            || (name.is_empty() && named_before(bytes, line.start, start));
+        let value_bytes = &bytes[value.clone()];
+        let value_bytes_trimmed = value_bytes.trim_ascii();
+        if (named && value_bytes_trimmed.len() >= 4) || random_looking(value_bytes) {
+            spans.push(value);
+        }
+    }
+    spans
+}
+
+/// Whether a name says it holds a credential.
+fn secret_name(name: &[u8]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["pass", "secret", "token", "key", "auth", "cred", "pwd"]
+        .iter()
+        .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+}
+
+/// Whether the word at `start` follows `NAME:` or `NAME = ` (a header, YAML, an assignment) whose
+/// name says it holds a credential.
+fn named_before(bytes: &[u8], line_start: usize, start: usize) -> bool {
+    let mut i = start;
+    // Quotes and spaces, then the separator.
+    while i > line_start && matches!(bytes[i - 1], b' ' | b'\t' | b'"' | b'\'') {
+        i -= 1;
+    }
+    if i == line_start || !matches!(bytes[i - 1], b':' | b'=') {
+        return false;
+    }
+    i -= 1;
+    while i > line_start && matches!(bytes[i - 1], b' ' | b'\t' | b'"' | b'\'') {
+        i -= 1;
+    }
+    let end = i;
+    while i > line_start && (bytes[i - 1].is_ascii_alphanumeric() || matches!(bytes[i - 1], b'_' | b'-' | b'.')) {
+        i -= 1;
+    }
+    i < end && secret_name(&bytes[i..end])
+}
+
+/// A long word that mixes letters and digits with the variety of random output.
+fn random_looking(word: &[u8]) -> bool {
+    word.len() >= 16
+        && word.iter().any(u8::is_ascii_digit)
+        && word.iter().any(u8::is_ascii_alphabetic)
+        && crate::engine::entropy::shannon(word) >= 3.0
 }
 
 /// Whether `hidden` is masked in a line showing `shown` for the finding of `value`: it is on the

@@ -33,7 +33,8 @@ const WINDOW_BEFORE: usize = 256;
 /// How far after a keyword hit the window reaches on single-line rules (it also stops at the
 /// line end). Long enough for big JWTs on minified lines.
 const WINDOW_AFTER: usize = 4096;
-/// How far after a hit a `multiline` rule's window reaches (private key blocks, PGP blocks).
+/// How far after a hit a `multiline` rule's window reaches at least (private key blocks, PGP
+/// blocks: to their `-----END` line, when it is further).
 const WINDOW_AFTER_MULTILINE: usize = 64 * 1024;
 
 /// The most keyword hits a thread keeps room for between blobs.
@@ -479,7 +480,15 @@ fn window_around(bytes: &[u8], start: usize, end: usize, multiline: bool) -> Ran
     let window_start =
         memchr::memrchr(b'\n', &bytes[floor..start]).map_or(floor, |i| floor + i + 1);
     let window_end = if multiline {
-        (end + WINDOW_AFTER_MULTILINE).min(bytes.len())
+        // A block ends at its END line however long it is (a PGP keyring export, a key with a
+        // long body): the window reaches it, and at least WINDOW_AFTER_MULTILINE bytes.
+        let block_end = memchr::memmem::find(&bytes[end..], b"-----END").map(|i| {
+            let at = end + i;
+            memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |j| at + j)
+        });
+        (end + WINDOW_AFTER_MULTILINE)
+            .max(block_end.unwrap_or(0))
+            .min(bytes.len())
     } else {
         let ceiling = (end + WINDOW_AFTER).min(bytes.len());
         memchr::memchr(b'\n', &bytes[end..ceiling]).map_or(ceiling, |i| end + i)
@@ -542,7 +551,17 @@ fn accept_secret(rule: &Rule, bytes: &[u8], secret: Range<usize>) -> Option<Vec<
             return None;
         }
     }
-    if !rule.def.skip_placeholder_check {
+    let mut notes = Vec::new();
+    let verdict = rule.def.validate.map(|v| (v, validators::check(v, value)));
+    match &verdict {
+        Some((_, validators::Verdict::Reject)) => return None,
+        Some((_, validators::Verdict::Accept(Some(note)))) => notes.push(note.clone()),
+        _ => {}
+    }
+    // A verified checksum says the value is a real token whatever its letters spell: one in a
+    // few thousand random tokens holds `YOUr` or `test`, and made-up ones fail the checksum.
+    let verified = verdict.is_some_and(|(v, _)| validators::is_checksum(v));
+    if !rule.def.skip_placeholder_check && !verified {
         // Judge the part after a known prefix: `ak_live_` + `YOUR_KEY` is a placeholder, but a
         // lowercase token such as `acme_` + random letters must not read as the variable name
         // `acme_something` because of the prefix's underscore.
@@ -553,14 +572,6 @@ fn accept_secret(rule: &Rule, bytes: &[u8], secret: Range<usize>) -> Option<Vec<
     }
     if rule.allows(value) {
         return None;
-    }
-    let mut notes = Vec::new();
-    if let Some(validator) = rule.def.validate {
-        match validators::check(validator, value) {
-            validators::Verdict::Reject => return None,
-            validators::Verdict::Accept(Some(note)) => notes.push(note),
-            validators::Verdict::Accept(None) => {}
-        }
     }
     Some(notes)
 }

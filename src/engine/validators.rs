@@ -20,6 +20,11 @@ const URL_SAFE_LENIENT: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
+/// Whether an accepted value is proven by a checksum (rather than only well-formed).
+pub fn is_checksum(validator: Validator) -> bool {
+    matches!(validator, Validator::GithubChecksum)
+}
+
 pub fn check(validator: Validator, value: &[u8]) -> Verdict {
     match validator {
         Validator::Jwt => check_jwt(value),

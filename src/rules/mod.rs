@@ -356,16 +356,30 @@ pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
         .configure(
             Regex::config()
                 .utf8_empty(false)
-                .hybrid_cache_capacity(HYBRID_CACHE),
+                .hybrid_cache_capacity(HYBRID_CACHE)
+                .nfa_size_limit(Some(NFA_LIMIT)),
         )
         .build(pattern)
         .map_err(|e| describe_regex_error(&e))
 }
 
+/// The most memory a rule's compiled regex may take. Matching time grows with the size of the
+/// automaton (a nested counted repetition such as `(?:[a-h]{1,20}){1,200}` compiles to thousands
+/// of states and scans at kilobytes a second), so a regex over this is refused when its rule
+/// loads, naming the rule. The largest built-in regex takes about half of it.
+const NFA_LIMIT: usize = 160 << 10;
+
 /// A regex error in one line: the syntax error's own words ("unclosed group") rather than the
 /// builder's "error parsing pattern 0", which says nothing, or the multi-line caret drawing.
 fn describe_regex_error(error: &regex_automata::meta::BuildError) -> String {
     let Some(syntax) = error.syntax_error() else {
+        if error.size_limit().is_some() {
+            return format!(
+                "the regex is too large to scan fast (its automaton is over {} KiB): bound or \
+                 simplify its repetitions, e.g. `{{1,20}}` inside `{{1,200}}`",
+                NFA_LIMIT >> 10
+            );
+        }
         return error.to_string();
     };
     let text = syntax.to_string();
@@ -483,6 +497,14 @@ impl RuleSet {
     /// Whether `id` names a rule of this set, running or disabled.
     pub fn knows(&self, id: &str) -> bool {
         self.get(id).is_some() || self.disabled.iter().any(|d| d == id)
+    }
+
+    /// Every rule id this set knows, running or disabled.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.rules
+            .iter()
+            .map(|r| r.def.id.as_str())
+            .chain(self.disabled.iter().map(String::as_str))
     }
 
     /// Parses a rule file (`[[rule]]` tables) and adds its rules.

@@ -235,6 +235,8 @@ struct Collected {
     baselined: HashSet<String>,
     hidden: u64,
     hidden_severity: Option<Severity>,
+    /// (path, line) of allow comments already reported as naming no rule.
+    typos: HashSet<(String, usize)>,
 }
 
 impl Collected {
@@ -441,7 +443,7 @@ impl Scanner {
                 if reported.contains(&key) {
                     continue;
                 }
-                match self.judge(found, place, bytes, added, &lines, out) {
+                match self.judge(found, place, bytes, added, &lines, stats, out) {
                     Ok(fingerprint) => {
                         reported.insert(key);
                         suppressed_at.remove(&key);
@@ -527,6 +529,7 @@ impl Scanner {
     }
 
     /// The filters at one place: `Ok` with the finding's fingerprint when it is reported here.
+    #[allow(clippy::too_many_arguments)]
     fn judge(
         &self,
         found: &Match,
@@ -534,6 +537,7 @@ impl Scanner {
         bytes: &[u8],
         added: Option<&LineSet>,
         lines: &LineIndex,
+        stats: &ScanStats,
         out: &mut Collected,
     ) -> Result<String, Suppression> {
         let rule = &self.engine.rules().rules()[found.rule];
@@ -546,10 +550,17 @@ impl Scanner {
         // Disabled rules still count as rule ids, so `credlint:allow ID` naming one stays
         // scoped to it rather than reading as a free-text reason that allows everything.
         let is_rule_id = |id: &str| self.engine.rules().knows(id);
-        if self.options.inline_allow
-            && inline::is_allowed(bytes, found.secret.clone(), rule.id(), &is_rule_id)
-        {
-            return Err(Suppression::Inline);
+        if self.options.inline_allow {
+            match inline::verdict(bytes, found.secret.clone(), rule.id(), &is_rule_id) {
+                inline::Verdict::Allowed => return Err(Suppression::Inline),
+                inline::Verdict::NotAllowed => {}
+                inline::Verdict::UnknownIds(ids) => {
+                    let (line, _) = lines.lines_of(found.secret.clone());
+                    if out.typos.insert((place.path.to_string(), line)) {
+                        stats.warn(Some(place.path), self.unknown_ids_message(&ids, line));
+                    }
+                }
+            }
         }
         let candidate = Candidate {
             rule_id: rule.id(),
@@ -566,6 +577,26 @@ impl Scanner {
             return Err(Suppression::Baseline);
         }
         Ok(fingerprint)
+    }
+}
+
+impl Scanner {
+    /// The warning for allow comments that name no rule.
+    fn unknown_ids_message(&self, ids: &[String], line: usize) -> String {
+        let named: Vec<String> = ids
+            .iter()
+            .map(|id| {
+                let close = crate::message::did_you_mean(id, self.engine.rules().ids());
+                match close.first() {
+                    Some(guess) => format!("unknown rule id {id}; did you mean {guess}?"),
+                    None => format!("unknown rule id {id}"),
+                }
+            })
+            .collect();
+        format!(
+            "line {line}: the credlint:allow comment allows nothing: {} (`credlint rules` lists the ids; words without a dash are read as a reason and allow every rule)",
+            named.join("; ")
+        )
     }
 }
 
