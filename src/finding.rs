@@ -288,7 +288,8 @@ fn snippet(
 /// secret, token, key, auth or credential, and long random-looking words (letters and digits
 /// mixed, high entropy). Each span is a whole word of the line, even where `shown` cuts it.
 fn credential_like(bytes: &[u8], line: Range<usize>, shown: Range<usize>) -> Vec<Range<usize>> {
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-');
+    let is_word =
+        |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-');
     let mut spans = Vec::new();
     let mut at = shown.start;
     // Start at the beginning of a word the shown part cuts.
@@ -345,7 +346,9 @@ fn named_before(bytes: &[u8], line_start: usize, start: usize) -> bool {
         i -= 1;
     }
     let end = i;
-    while i > line_start && (bytes[i - 1].is_ascii_alphanumeric() || matches!(bytes[i - 1], b'_' | b'-' | b'.')) {
+    while i > line_start
+        && (bytes[i - 1].is_ascii_alphanumeric() || matches!(bytes[i - 1], b'_' | b'-' | b'.'))
+    {
         i -= 1;
     }
     i < end && secret_name(&bytes[i..end])

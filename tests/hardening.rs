@@ -574,3 +574,33 @@ fn a_large_baseline_loads_in_bounded_memory() {
     let max_kb = unsafe { usage.assume_init() }.ru_maxrss;
     assert!(max_kb < 200_000, "{max_kb} KB for a 20 MB baseline");
 }
+
+#[test]
+fn a_pull_request_cannot_baseline_its_own_secret_when_the_baseline_comes_from_the_base() {
+    let repo = Repo::new();
+    repo.write(".credlint.toml", "[scan]\nbaseline = \"baseline.json\"\n");
+    repo.write("baseline.json", "{\n  \"credlint_baseline\": 1\n}\n");
+    let base = repo.commit_all("Base");
+    let token = fake::github_pat();
+    repo.write("src/deploy.py", format!("TOKEN = \"{token}\"\n"));
+    // The pull request accepts its own finding in the baseline.
+    let output = run_in(repo.path(), &["baseline", "--output", "baseline.json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    repo.commit_all("Deploy, with its finding baselined");
+    let range = format!("{base}..HEAD");
+    let (code, _, _) = run_json(repo.path(), &["git", "--range", &range]);
+    assert_eq!(code, 0, "the work tree's baseline accepts it");
+    let (code, report, stderr) = run_json(
+        repo.path(),
+        &[
+            "git",
+            "--range",
+            &range,
+            "--config-from-ref",
+            &base,
+            "--show-secrets",
+        ],
+    );
+    assert_eq!(code, 1, "{report:#} {stderr}");
+    assert_eq!(common::secrets_found(&report), vec![token]);
+}

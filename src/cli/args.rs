@@ -64,6 +64,11 @@ pub struct GitArgs {
     /// (BASE...HEAD starts from their merge base).
     #[arg(long, value_name = "BASE..HEAD")]
     pub range: Option<String>,
+    /// Read the configuration (and the baseline it names) from this revision instead of the
+    /// work tree: for a pull request, its base, so that the pull request cannot change how it
+    /// is scanned. Ignored with --config or --no-config.
+    #[arg(long, value_name = "REF")]
+    pub config_from_ref: Option<String>,
     /// Start from this branch, tag or other revision instead of every ref (repeatable).
     #[arg(long, value_name = "REV", conflicts_with = "range")]
     pub branch: Vec<String>,
@@ -150,6 +155,7 @@ impl ConfigArgs {
             baseline: self.baseline.clone(),
             no_baseline: self.no_baseline,
             no_inline_allow: self.no_inline_allow,
+            from_ref: None,
         }
     }
 }

@@ -21,7 +21,13 @@ pub fn run(args: GitArgs) -> Result<i32, String> {
         .map(git::parse_date)
         .transpose()
         .map_err(|e| e.to_string())?;
-    let settings = load_settings(&args.repo, &args.config, &args.blobs, &args.output)?;
+    let settings = load_settings_from(
+        &args.repo,
+        &args.config,
+        args.config_from_ref.as_deref(),
+        &args.blobs,
+        &args.output,
+    )?;
     let options = git_options(&settings);
     let mut source: Box<dyn Source> = match &args.range {
         Some(spec) => {
@@ -66,10 +72,23 @@ pub(super) fn load_settings(
     blobs: &BlobArgs,
     output: &OutputArgs,
 ) -> Result<Settings, String> {
+    load_settings_from(repo, config, None, blobs, output)
+}
+
+/// [`load_settings`], with the configuration read from a revision when `from_ref` names one.
+pub(super) fn load_settings_from(
+    repo: &Path,
+    config: &ConfigArgs,
+    from_ref: Option<&str>,
+    blobs: &BlobArgs,
+    output: &OutputArgs,
+) -> Result<Settings, String> {
     // A missing or broken repository is reported by the scan, in its own words.
     let root = git::work_tree(repo).unwrap_or_default();
+    let mut choice = config.choice();
+    choice.from_ref = from_ref.map(|rev| (repo.to_path_buf(), rev.to_string()));
     settings::load(
-        &config.choice(),
+        &choice,
         root.as_deref(),
         Overrides {
             max_file_size: blobs.max_file_size,

@@ -49,6 +49,9 @@ pub struct Config {
     pub selection: Selection,
     pub rules_added: usize,
     pub severities_changed: usize,
+    /// The texts of the examples and negative examples of the rules the file adds: the only
+    /// part of the file that a scan of it does not report (they are meant to look like keys).
+    pub example_texts: Vec<String>,
 }
 
 /// One mistake in a configuration file.
@@ -210,6 +213,13 @@ pub fn load(
     };
 
     for def in file.rule {
+        config.example_texts.extend(
+            def.get_ref()
+                .examples
+                .iter()
+                .chain(&def.get_ref().negative_examples)
+                .map(|e| e.text().to_string()),
+        );
         let line = line_of_offset(text, def.span().start);
         match rules.add_spanned(origin, text, vec![def], crate::rulecheck::FULL) {
             Ok(()) => config.rules_added += 1,

@@ -31,6 +31,10 @@ pub struct ConfigChoice {
     pub baseline: Option<PathBuf>,
     pub no_baseline: bool,
     pub no_inline_allow: bool,
+    /// Read the configuration, and the baseline it names, from this revision of this
+    /// repository instead of the work tree (`--config-from-ref`): what a pull request's own
+    /// commits say about how to scan them is not trusted.
+    pub from_ref: Option<(PathBuf, String)>,
 }
 
 pub struct Settings {
@@ -83,24 +87,37 @@ pub fn load(
     baseline_use: BaselineUse,
 ) -> Result<Settings, String> {
     let mut rules = RuleSet::builtin().map_err(|e| e.to_string())?;
-    let config_path = if args.no_config {
+    let from_ref = args
+        .from_ref
+        .as_ref()
+        .filter(|_| !args.no_config && args.config.is_none());
+    let config_path = if args.no_config || from_ref.is_some() {
         None
     } else if let Some(path) = &args.config {
         Some(path.clone())
     } else {
         root.and_then(config::find_in)
     };
-    let mut config = match &config_path {
-        Some(path) => {
+    let mut config = match (&config_path, from_ref) {
+        (Some(path), _) => {
             config::read(path, &display_path(path), &mut rules).map_err(|e| e.to_string())?
         }
-        None => Config::default(),
+        (None, Some((repo, rev))) => config_at(repo, rev, &mut rules)?,
+        (None, None) => Config::default(),
     };
-    if let (Some(path), Some(root)) = (&config_path, root) {
-        // The examples of the rules a configuration adds (and the example keys its allowlists
-        // name) would be reported in the configuration file itself.
-        if let Some(own) = path_below(path, root) {
-            config.allowlists.push(Allowlist::for_exact_path(&own));
+    // The file is scanned like any other (a pull request must not be able to hide a key
+    // there), except for the examples of the rules it adds, which are meant to look like keys.
+    let own = match (&config_path, root) {
+        (Some(path), Some(root)) => path_below(path, root),
+        (None, _) if from_ref.is_some() => Some(config::FILE_NAME.to_string()),
+        _ => None,
+    };
+    if let Some(own) = own {
+        let examples = std::mem::take(&mut config.example_texts);
+        if !examples.is_empty() {
+            config
+                .allowlists
+                .push(Allowlist::for_examples_in(&own, examples));
         }
     }
 
@@ -121,6 +138,11 @@ pub fn load(
         args.baseline.clone().or_else(|| config.baseline.clone())
     };
     let baseline = match (&baseline_path, baseline_use) {
+        // A baseline the revision's configuration names comes from the same revision.
+        (Some(path), BaselineUse::Filter) if args.baseline.is_none() && from_ref.is_some() => {
+            let (repo, rev) = from_ref.expect("checked");
+            Some(Arc::new(baseline_at(repo, rev, path)?))
+        }
         (Some(path), BaselineUse::Filter) => Some(Arc::new(read_baseline(path)?)),
         _ => None,
     };
@@ -145,6 +167,30 @@ pub fn load(
         fail_on: overrides.fail_on.or(config.fail_on).unwrap_or_default(),
         baseline_path,
     })
+}
+
+/// The configuration committed at `rev` (none when that revision has no `.credlint.toml`).
+fn config_at(repo: &Path, rev: &str, rules: &mut RuleSet) -> Result<Config, String> {
+    let origin = format!("{rev}:{}", config::FILE_NAME);
+    let Some(bytes) =
+        crate::source::git::file_at(repo, rev, config::FILE_NAME).map_err(|e| e.to_string())?
+    else {
+        return Ok(Config::default());
+    };
+    let text = String::from_utf8(bytes).map_err(|_| format!("{origin}: not UTF-8 text"))?;
+    // Paths in it are repository paths.
+    config::load(&origin, Path::new(""), &text, rules).map_err(|e| e.to_string())
+}
+
+/// The baseline committed at `rev`, at the path its configuration names.
+fn baseline_at(repo: &Path, rev: &str, path: &Path) -> Result<Baseline, String> {
+    let rel = path.to_string_lossy().replace('\\', "/");
+    let origin = format!("{rev}:{rel}");
+    let bytes = crate::source::git::file_at(repo, rev, &rel)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("cannot read the baseline {origin}: {rel} is not in {rev}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{origin}: not UTF-8 text"))?;
+    Baseline::parse(&origin, &text).map_err(|e| e.to_string())
 }
 
 /// The rules a command runs: `--select` replaces the configuration's `rules.select`, and

@@ -40,9 +40,20 @@ pub struct Allowlist {
     /// Words that mark a value as not a secret when they occur in it, ASCII case-insensitive;
     /// stored lowercase.
     pub stopwords: Vec<Vec<u8>>,
+    /// Texts the secret must be part of (the examples of a configuration's own rules).
+    pub within: Vec<String>,
 }
 
 impl Allowlist {
+    /// Allows, in the file at this repository path exactly, the secrets that are part of one of
+    /// these texts: the rule examples of a configuration file, in that file.
+    pub fn for_examples_in(path: &str, texts: Vec<String>) -> Allowlist {
+        Allowlist {
+            within: texts,
+            ..Allowlist::for_exact_path(path)
+        }
+    }
+
     /// Allows everything in the file at this repository path, exactly.
     pub fn for_exact_path(path: &str) -> Allowlist {
         let glob = globset::GlobBuilder::new(&globset::escape(path))
@@ -85,6 +96,14 @@ impl Allowlist {
             return false;
         }
         if !self.stopwords.is_empty() && !self.stopwords.iter().any(|w| contains_word(secret, w)) {
+            return false;
+        }
+        if !self.within.is_empty()
+            && !self
+                .within
+                .iter()
+                .any(|text| memchr::memmem::find(text.as_bytes(), secret).is_some())
+        {
             return false;
         }
         if !self.lines.is_empty() {

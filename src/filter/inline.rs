@@ -84,8 +84,10 @@ pub fn is_allowed(
     }
     // The end of the line before: where a comment about the next line goes.
     let previous_line = line_around(bytes, start_line.start - 1);
-    let previous = &bytes[previous_line.end.saturating_sub(REACH).max(previous_line.start)
-        ..previous_line.end];
+    let previous = &bytes[previous_line
+        .end
+        .saturating_sub(REACH)
+        .max(previous_line.start)..previous_line.end];
     (multi_line && line_allows(previous, rule_id, is_rule_id))
         || memchr::memmem::find(previous, NEXT_LINE_ALIAS).is_some()
 }
@@ -250,7 +252,12 @@ mod tests {
         );
         let reason = "k = 'SECRET' # credlint:allow sandbox key\n";
         assert_eq!(
-            verdict(reason.as_bytes(), start..start + 6, "aws-access-key", &known),
+            verdict(
+                reason.as_bytes(),
+                start..start + 6,
+                "aws-access-key",
+                &known
+            ),
             Verdict::Allowed
         );
     }

@@ -419,6 +419,23 @@ pub(crate) fn read_changes(
     for_each_parallel(repo, changes, threads, PER_THREAD, visitors, &work)
 }
 
+/// The bytes of the file at `path` (repository-relative) in the tree of revision `rev`, or
+/// `None` when that tree has no such file.
+pub fn file_at(repo_path: &Path, rev: &str, path: &str) -> Result<Option<Vec<u8>>, GitError> {
+    let repo = open(repo_path)?;
+    let tree = repo
+        .revparse_single(rev)
+        .and_then(|object| object.peel_to_tree())
+        .map_err(|e| GitError::UnknownRevision(rev.to_string(), e.message().to_string()))?;
+    let entry = match tree.get_path(Path::new(path)) {
+        Ok(entry) => entry,
+        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let blob = repo.find_blob(entry.id())?;
+    Ok(Some(blob.content().to_vec()))
+}
+
 /// What `credlint scan` needs to know about a work tree: the paths git tracks (regular files,
 /// symlinks and submodules, relative to the top, forward slashes) and the repository's own
 /// excludes file.
