@@ -52,10 +52,11 @@ sha256_of() {
     fi
 }
 
-# Downloads $1 to $2. file:// is allowed for a mirror on the runner's disk (and for the tests).
+# Downloads $1 to $2; curl says why when it cannot. file:// is allowed for a copy of the
+# releases on the runner's disk (and for the tests).
 fetch() {
     curl --fail --silent --show-error --location --retry 3 --proto '=https,file' \
-        --output "$2" "$1" 2>/dev/null
+        --output "$2" "$1"
 }
 
 [[ -n "$version" && -n "$source_digest" ]] || build_from_source "the action's version is unknown"
