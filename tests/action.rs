@@ -566,11 +566,9 @@ fn the_cache_key_follows_the_action_source() {
     common::write(action.path(), "src/main.rs", "fn main() {}\n");
     common::write(action.path(), "rules/a.toml", "\n");
     let key = |vars: &[(&str, &str)]| {
-        let (code, out, outputs) =
-            run_script("version.sh", &[("GITHUB_ACTION_PATH", action.path())], vars);
-        assert_eq!(code, 0, "{out}");
-        let key = outputs.strip_prefix("key=").unwrap().trim().to_string();
-        assert_eq!(key.len(), 32, "{outputs}");
+        let outputs = identify(action.path(), vars);
+        let key = outputs["key"].clone();
+        assert_eq!(key.len(), 32, "{outputs:?}");
         key
     };
     let first = key(&[("ACTION_REF", "v1")]);
@@ -579,6 +577,41 @@ fn the_cache_key_follows_the_action_source() {
     let changed = key(&[("ACTION_REF", "v1")]);
     assert_ne!(changed, first, "a changed rule file is a new build");
     assert_ne!(key(&[("ACTION_REF", "v2")]), changed);
+}
+
+/// version.sh's outputs for the action checked out at `action_path`.
+fn identify(action_path: &Path, vars: &[(&str, &str)]) -> BTreeMap<String, String> {
+    let (code, out, outputs) =
+        run_script("version.sh", &[("GITHUB_ACTION_PATH", action_path)], vars);
+    assert_eq!(code, 0, "{out}");
+    outputs
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn the_source_digest_names_the_sources_and_not_the_ref() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let v1 = identify(root, &[("ACTION_REF", "v1")]);
+    let sha = identify(
+        root,
+        &[("ACTION_REF", "0123456789abcdef0123456789abcdef01234567")],
+    );
+    assert_eq!(v1["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(v1["source"].len(), 32, "{v1:?}");
+    assert_eq!(v1["source"], sha["source"], "the same sources at any ref");
+    assert_ne!(v1["key"], sha["key"], "the cache key still follows the ref");
+    // `--source` prints the same digest: what the release workflow publishes.
+    let output = std::process::Command::new("bash")
+        .arg(root.join("action/version.sh"))
+        .arg("--source")
+        .env("GITHUB_ACTION_PATH", root)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), v1["source"]);
 }
 
 #[test]
@@ -634,7 +667,351 @@ fn action_yml_passes_inputs_through_env_only() {
             "action.yml sets {var} from inputs.{input}"
         );
     }
-    assert!(action.contains("uses: github/codeql-action/upload-sarif@v3"));
+    let upload = action
+        .lines()
+        .find(|l| l.contains("uses: github/codeql-action/upload-sarif@"))
+        .expect("the SARIF upload step");
+    assert!(
+        upload.trim_end().contains(" # v4."),
+        "upload-sarif v4: {upload}"
+    );
     assert!(action.contains("category: credlint"));
     assert!(action.contains("if: inputs.upload-sarif == 'true'"));
+}
+
+/// The release target the install script looks for on this machine, with the RUNNER_OS and
+/// RUNNER_ARCH that GitHub would set here; None where releases have no binary.
+fn this_platform() -> Option<(&'static str, &'static str, &'static str)> {
+    match (std::env::consts::OS, std::env::consts::ARCH) {
+        ("linux", "x86_64") => Some(("Linux", "X64", "x86_64-unknown-linux-musl")),
+        ("linux", "aarch64") => Some(("Linux", "ARM64", "aarch64-unknown-linux-musl")),
+        ("macos", "x86_64") => Some(("macOS", "X64", "x86_64-apple-darwin")),
+        ("macos", "aarch64") => Some(("macOS", "ARM64", "aarch64-apple-darwin")),
+        _ => None,
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// PATH without the directories that hold a cargo, or None when cargo sits beside the system's
+/// tools (then a runner without cargo cannot be imitated here).
+fn path_without_cargo() -> Option<Vec<PathBuf>> {
+    let dirs: Vec<PathBuf> =
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).collect();
+    if dirs
+        .iter()
+        .any(|d| d.join("cargo").exists() && d.join("tar").exists())
+    {
+        return None;
+    }
+    Some(
+        dirs.into_iter()
+            .filter(|d| !d.join("cargo").exists())
+            .collect(),
+    )
+}
+
+/// A release laid out as the release workflow publishes it (`vVERSION/ASSET`), in a directory
+/// the install script reads through a file:// URL.
+struct FakeRelease {
+    dir: TempDir,
+    version: String,
+    source: String,
+    target: &'static str,
+    runner: (&'static str, &'static str),
+}
+
+impl FakeRelease {
+    /// An empty release directory for this checkout's version and source digest.
+    fn new() -> Option<FakeRelease> {
+        let (os, arch, target) = this_platform()?;
+        let outputs = identify(Path::new(env!("CARGO_MANIFEST_DIR")), &[]);
+        Some(FakeRelease {
+            dir: tempfile::tempdir().unwrap(),
+            version: outputs["version"].clone(),
+            source: outputs["source"].clone(),
+            target,
+            runner: (os, arch),
+        })
+    }
+
+    fn asset_dir(&self) -> PathBuf {
+        self.dir.path().join(format!("v{}", self.version))
+    }
+
+    fn archive_name(&self) -> String {
+        format!("credlint-v{}-{}.tar.gz", self.version, self.target)
+    }
+
+    /// Publishes `binary` as the release's archive for this platform, with its SHA256SUMS and the
+    /// source digest `source`.
+    fn publish(&self, binary: &[u8], source: &str) {
+        let assets = self.asset_dir();
+        let name = format!("credlint-v{}-{}", self.version, self.target);
+        let staging = tempfile::tempdir().unwrap();
+        let packed = staging.path().join(&name).join("credlint");
+        std::fs::create_dir_all(packed.parent().unwrap()).unwrap();
+        std::fs::write(&packed, binary).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&packed, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(staging.path().join(&name).join("LICENSE"), "MIT\n").unwrap();
+        std::fs::create_dir_all(&assets).unwrap();
+        let archive = assets.join(self.archive_name());
+        let status = std::process::Command::new("tar")
+            .arg("-czf")
+            .arg(&archive)
+            .arg("-C")
+            .arg(staging.path())
+            .arg(&name)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let digest_name = format!("credlint-v{}-source-digest.txt", self.version);
+        std::fs::write(assets.join(&digest_name), format!("{source}\n")).unwrap();
+        let sums = format!(
+            "{}  {}\n{}  {}\n{}  credlint-{}.tar.gz\n",
+            sha256_hex(&std::fs::read(&archive).unwrap()),
+            self.archive_name(),
+            sha256_hex(&std::fs::read(assets.join(&digest_name)).unwrap()),
+            digest_name,
+            sha256_hex(b"sdist"),
+            self.version
+        );
+        std::fs::write(assets.join("SHA256SUMS"), sums).unwrap();
+    }
+
+    /// Runs action/install.sh against this release, with a `cargo` on PATH that records its
+    /// arguments and "builds" a stand-in binary (or, with `cargo: false`, no cargo at all).
+    fn install(&self, cargo: bool) -> Install {
+        let runner = tempfile::tempdir().unwrap();
+        let root = runner.path().join("credlint-action");
+        let tools = runner.path().join("tools");
+        std::fs::create_dir_all(&tools).unwrap();
+        let cargo_log = runner.path().join("cargo.log");
+        if cargo {
+            let script = format!(
+                "#!/usr/bin/env bash\nprintf '%s\\n' \"$*\" >>'{log}'\nmkdir -p '{root}/bin'\nprintf '#!/bin/sh\\necho credlint built-from-source\\n' >'{root}/bin/credlint'\nchmod +x '{root}/bin/credlint'\n",
+                log = cargo_log.display(),
+                root = root.display()
+            );
+            common::write(&tools, "cargo", script);
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(tools.join("cargo"), std::fs::Permissions::from_mode(0o755))
+                .unwrap();
+        }
+        // The stand-in cargo comes first; without it, PATH has no cargo at all.
+        let mut path = vec![tools.clone()];
+        if cargo {
+            path.extend(std::env::split_paths(
+                &std::env::var_os("PATH").unwrap_or_default(),
+            ));
+        } else {
+            path.extend(path_without_cargo().expect("checked by the caller"));
+        }
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("action/install.sh");
+        let output = std::process::Command::new("bash")
+            .arg(&script)
+            .current_dir(runner.path())
+            .env("PATH", std::env::join_paths(path).unwrap())
+            .env("CREDLINT_ROOT", &root)
+            .env("GITHUB_ACTION_PATH", env!("CARGO_MANIFEST_DIR"))
+            .env("CREDLINT_VERSION", &self.version)
+            .env("CREDLINT_SOURCE", &self.source)
+            .env(
+                "CREDLINT_RELEASES",
+                format!("file://{}", self.dir.path().display()),
+            )
+            .env("RUNNER_OS", self.runner.0)
+            .env("RUNNER_ARCH", self.runner.1)
+            .env("RUNNER_TEMP", runner.path())
+            .env_remove("ACTION_REPOSITORY")
+            .output()
+            .expect("bash runs");
+        let installed = root.join("bin/credlint");
+        Install {
+            code: output.status.code().unwrap_or(-1),
+            stdout: format!(
+                "{}\n--- stderr\n{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+            cargo_calls: std::fs::read_to_string(&cargo_log).unwrap_or_default(),
+            binary: std::fs::read(&installed).ok(),
+            leftovers: std::fs::read_dir(runner.path())
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("credlint-release."))
+                .collect(),
+            _runner: runner,
+        }
+    }
+}
+
+struct Install {
+    code: i32,
+    stdout: String,
+    cargo_calls: String,
+    binary: Option<Vec<u8>>,
+    /// Temporary download directories left in RUNNER_TEMP.
+    leftovers: Vec<String>,
+    _runner: TempDir,
+}
+
+impl Install {
+    fn assert_built_from_source(&self, why: &str) {
+        assert_eq!(self.code, 0, "{}", self.stdout);
+        assert!(
+            self.cargo_calls.starts_with(&format!(
+                "install --path {} --locked --root ",
+                env!("CARGO_MANIFEST_DIR")
+            )),
+            "cargo install of the action's checkout: {:?}\n{}",
+            self.cargo_calls,
+            self.stdout
+        );
+        assert!(self.stdout.contains(why), "{}", self.stdout);
+        assert!(
+            self.stdout.contains("credlint built-from-source"),
+            "{}",
+            self.stdout
+        );
+        assert!(self.leftovers.is_empty(), "{:?}", self.leftovers);
+    }
+}
+
+#[test]
+fn the_release_binary_of_this_version_is_installed_when_its_sha256_matches() {
+    let Some(release) = FakeRelease::new() else {
+        eprintln!("note: no release binaries for this platform: skipping");
+        return;
+    };
+    let binary = std::fs::read(common::credlint_bin()).unwrap();
+    release.publish(&binary, &release.source);
+    let run = release.install(true);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(
+        run.cargo_calls, "",
+        "nothing is built when the release has the binary"
+    );
+    assert!(
+        run.binary.as_deref() == Some(binary.as_slice()),
+        "the release's binary is installed"
+    );
+    assert!(run.stdout.contains("matches SHA256SUMS"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains(&format!("installed release v{}", release.version)),
+        "{}",
+        run.stdout
+    );
+    assert!(run.leftovers.is_empty(), "{:?}", run.leftovers);
+    // No cargo on the runner at all: the release is all it needs.
+    if path_without_cargo().is_some() {
+        let run = release.install(false);
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert!(run.binary.is_some());
+    }
+}
+
+#[test]
+fn a_release_binary_that_does_not_match_its_sha256_is_refused() {
+    let Some(release) = FakeRelease::new() else {
+        return;
+    };
+    let binary = std::fs::read(common::credlint_bin()).unwrap();
+    release.publish(&binary, &release.source);
+    // The archive is swapped after SHA256SUMS was written.
+    let archive = release.asset_dir().join(release.archive_name());
+    let mut bytes = std::fs::read(&archive).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&archive, bytes).unwrap();
+    let run = release.install(true);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("::error title=credlint::")
+            && run.stdout.contains("does not match its SHA-256"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.binary.is_none(), "nothing installed");
+    assert_eq!(
+        run.cargo_calls, "",
+        "a mismatch is not papered over by a build"
+    );
+    assert!(run.leftovers.is_empty(), "{:?}", run.leftovers);
+}
+
+#[test]
+fn a_release_binary_that_reports_another_version_is_refused() {
+    let Some(release) = FakeRelease::new() else {
+        return;
+    };
+    release.publish(b"#!/bin/sh\necho credlint 0.0.0-other\n", &release.source);
+    let run = release.install(true);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("reports 'credlint 0.0.0-other'"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.binary.is_none());
+    assert_eq!(run.cargo_calls, "");
+}
+
+#[test]
+fn without_a_release_of_this_source_the_action_builds_its_checkout() {
+    let Some(release) = FakeRelease::new() else {
+        return;
+    };
+    // No release of this version at all.
+    release
+        .install(true)
+        .assert_built_from_source(&format!("no release v{}", release.version));
+
+    // A release of this version built from other sources: the action is used from a commit
+    // between releases, and the release binary would not be this code.
+    let binary = std::fs::read(common::credlint_bin()).unwrap();
+    release.publish(&binary, "0123456789abcdef0123456789abcdef");
+    release
+        .install(true)
+        .assert_built_from_source("built from other sources than this checkout");
+
+    // A release without an archive for this platform.
+    release.publish(&binary, &release.source);
+    std::fs::remove_file(release.asset_dir().join(release.archive_name())).unwrap();
+    let sums = release.asset_dir().join("SHA256SUMS");
+    let kept: String = std::fs::read_to_string(&sums)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.ends_with(&release.archive_name()))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&sums, kept).unwrap();
+    release
+        .install(true)
+        .assert_built_from_source(&format!("has no {}", release.archive_name()));
+
+    // And with neither a release nor cargo: an error that says what to add.
+    if path_without_cargo().is_none() {
+        eprintln!(
+            "note: cargo is installed beside the system tools: not imitating a runner without it"
+        );
+        return;
+    }
+    let empty = FakeRelease::new().unwrap();
+    let run = empty.install(false);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("cargo is not installed") && run.stdout.contains("Rust toolchain"),
+        "{}",
+        run.stdout
+    );
 }

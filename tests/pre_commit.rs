@@ -1,10 +1,16 @@
-//! The real pre-commit framework (https://pre-commit.com) runs this repository's
-//! `.pre-commit-hooks.yaml` (the `credlint-system` hook, with the built binary on PATH) in a
-//! fresh repository, installed as its git hook and triggered by plain `git commit`.
+//! The real pre-commit framework (https://pre-commit.com) runs credlint's hooks in a fresh
+//! repository, installed as its git hook and triggered by plain `git commit`:
+//! - this repository's `.pre-commit-hooks.yaml` (the `credlint-system` hook, with the built
+//!   binary on PATH);
+//! - the hook repository published from `packaging/pre-commit/` (`language: python`), which
+//!   pre-commit installs with pip from credlint's wheel. The wheel is the one `.ci/run` builds
+//!   with maturin, found in the directory `CREDLINT_WHEELHOUSE` (beside the wheel of the build
+//!   backend the hook package needs); pip is kept off the network (`PIP_NO_INDEX`), so what
+//!   runs is that wheel's binary.
 //!
 //! The framework comes from `CREDLINT_PRE_COMMIT` (the path of a `pre-commit` executable; `.ci/run`
-//! installs one from PyPI into a virtual environment) or from PATH. Without it the test fails
-//! under CI (`CI=true`) and is skipped, with a note, elsewhere.
+//! installs one from PyPI into a virtual environment) or from PATH. Without it, or without the
+//! wheelhouse, a test fails under CI (`CI=true`) and is skipped, with a note, elsewhere.
 
 mod common;
 mod git_support;
@@ -52,14 +58,46 @@ fn path_with_credlint() -> OsString {
     std::env::join_paths(dirs).unwrap()
 }
 
-/// A repository that holds this checkout's `.pre-commit-hooks.yaml`, as pre-commit fetches it.
-fn hooks_repo() -> (tempfile::TempDir, String) {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml");
-    let hooks = Repo::new();
-    hooks.write(
-        ".pre-commit-hooks.yaml",
-        std::fs::read(&manifest).expect("the hooks manifest"),
+/// Fails under CI, else notes that `what` is missing and the test is skipped.
+fn missing(what: &str) {
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    assert!(!ci, "CI=true but {what}");
+    eprintln!("note: {what}: skipping");
+}
+
+/// The directory of the locally built wheel (CREDLINT_WHEELHOUSE).
+fn wheelhouse() -> Option<PathBuf> {
+    let Some(dir) = std::env::var_os("CREDLINT_WHEELHOUSE").filter(|p| !p.is_empty()) else {
+        missing("CREDLINT_WHEELHOUSE is not set (.ci/run builds the wheel and sets it)");
+        return None;
+    };
+    let dir = PathBuf::from(dir);
+    let wheel = format!("credlint-{}-", env!("CARGO_PKG_VERSION"));
+    let has_wheel = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("CREDLINT_WHEELHOUSE={}: {e}", dir.display()))
+        .filter_map(|e| e.ok())
+        .any(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(&wheel) && name.ends_with(".whl")
+        });
+    assert!(
+        has_wheel,
+        "CREDLINT_WHEELHOUSE={} holds no {wheel}*.whl",
+        dir.display()
     );
+    Some(dir)
+}
+
+/// A hook repository as pre-commit fetches it: `files` of the directory `from` (relative to this
+/// checkout), committed. Returns it and the commit.
+fn hooks_repo(files: &[&str], from: &str) -> (tempfile::TempDir, String) {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(from);
+    let hooks = Repo::new();
+    for file in files {
+        let content = std::fs::read(source.join(file))
+            .unwrap_or_else(|e| panic!("{}: {e}", source.join(file).display()));
+        hooks.write(file, content);
+    }
     let rev = hooks.commit_all("Hooks");
     (hooks.dir, rev)
 }
@@ -69,6 +107,8 @@ struct Setup {
     _hooks: tempfile::TempDir,
     home: tempfile::TempDir,
     tool: PathBuf,
+    path: OsString,
+    env: Vec<(&'static str, OsString)>,
 }
 
 impl Setup {
@@ -83,11 +123,14 @@ impl Setup {
             c
         };
         command
-            .env("PATH", path_with_credlint())
+            .env("PATH", &self.path)
             .env("PRE_COMMIT_HOME", self.home.path())
             .env("NO_COLOR", "1")
             .env_remove("PRE_COMMIT_COLOR")
             .env_remove("SKIP");
+        for (name, value) in &self.env {
+            command.env(name, value);
+        }
         command
     }
 
@@ -99,13 +142,20 @@ impl Setup {
     }
 }
 
-fn setup(tool: PathBuf) -> Setup {
-    let (hooks, rev) = hooks_repo();
+/// A repository whose `.pre-commit-config.yaml` uses hook `id` of the hook repository `hooks`,
+/// installed with `pre-commit install`.
+fn setup(
+    tool: PathBuf,
+    (hooks, rev): (tempfile::TempDir, String),
+    id: &str,
+    path: OsString,
+    env: Vec<(&'static str, OsString)>,
+) -> Setup {
     let repo = Repo::new();
     repo.write(
         ".pre-commit-config.yaml",
         format!(
-            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: credlint-system\n",
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: {id}\n",
             hooks.path().display()
         ),
     );
@@ -116,6 +166,8 @@ fn setup(tool: PathBuf) -> Setup {
         _hooks: hooks,
         home: tempfile::tempdir().unwrap(),
         tool,
+        path,
+        env,
     };
     let output = setup
         .command(&setup.tool, setup.repo.path())
@@ -142,7 +194,52 @@ fn text(output: &Output) -> String {
 #[test]
 fn the_credlint_system_hook_blocks_a_staged_secret_and_passes_a_clean_commit() {
     let Some(tool) = pre_commit() else { return };
-    let setup = setup(tool);
+    let hooks = hooks_repo(&[".pre-commit-hooks.yaml"], ".");
+    let setup = setup(tool, hooks, "credlint-system", path_with_credlint(), vec![]);
+    blocks_a_staged_secret_and_passes_a_clean_commit(&setup, "credlint-system");
+}
+
+/// The wheel-based hook: pre-commit builds its environment with pip from the wheelhouse alone,
+/// and the credlint that runs is the wheel's (the built binary is not on PATH).
+#[test]
+fn the_wheel_hook_installs_credlint_from_its_wheel_and_blocks_a_staged_secret() {
+    let Some(tool) = pre_commit() else { return };
+    let Some(wheels) = wheelhouse() else { return };
+    let hooks = hooks_repo(
+        &[".pre-commit-hooks.yaml", "pyproject.toml", "README.md"],
+        "packaging/pre-commit",
+    );
+    let env = vec![
+        ("PIP_NO_INDEX", OsString::from("1")),
+        ("PIP_FIND_LINKS", wheels.into_os_string()),
+        ("PIP_DISABLE_PIP_VERSION_CHECK", OsString::from("1")),
+    ];
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let setup = setup(tool, hooks, "credlint", path, env);
+    blocks_a_staged_secret_and_passes_a_clean_commit(&setup, "credlint");
+
+    // The hook ran the credlint that pip put in the hook's environment.
+    let installed: Vec<PathBuf> = std::fs::read_dir(setup.home.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .flat_map(|repo| std::fs::read_dir(repo.path()).into_iter().flatten())
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("py_env-"))
+        .map(|env| env.path().join("bin/credlint"))
+        .filter(|bin| bin.is_file())
+        .collect();
+    assert_eq!(installed.len(), 1, "credlint in the hook's environment");
+    let version = Command::new(&installed[0])
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("credlint {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+fn blocks_a_staged_secret_and_passes_a_clean_commit(setup: &Setup, id: &str) {
     let repo = &setup.repo;
     let head = repo.git(&["rev-parse", "HEAD"]);
 
@@ -156,8 +253,8 @@ fn the_credlint_system_hook_blocks_a_staged_secret_and_passes_a_clean_commit() {
     let all = text(&output);
     assert!(!output.status.success(), "the commit went through:\n{all}");
     assert!(
-        all.contains("credlint-system"),
-        "pre-commit ran the hook:\n{all}"
+        all.contains(&format!("hook id: {id}")),
+        "pre-commit ran the hook {id}:\n{all}"
     );
     assert!(all.contains("Failed"), "{all}");
     assert!(all.contains("transcodely-live-key"), "the report:\n{all}");
