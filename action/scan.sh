@@ -179,6 +179,8 @@ scan="${INPUT_SCAN:-auto}"
 scan_mode=""  # full | range | branch
 scan_range=""
 scan_what=""
+# The commit whose .credlint.toml (and baseline) applies: the base of what is scanned.
+config_ref=""
 event="${GITHUB_EVENT_NAME:-}"
 
 if [[ "$scan" == "auto" ]]; then
@@ -203,6 +205,7 @@ if [[ "$scan" == "auto" ]]; then
             done
             scan_mode=range
             scan_range="$base..$head"
+            config_ref="$base"
             scan_what="the commits of the pull request ($scan_range)"
             check_range_history "$scan_range" "the pull request"
             ;;
@@ -227,6 +230,7 @@ if [[ "$scan" == "auto" ]]; then
                 if [[ "$before" != "$zero_sha" ]] && is_sha "$before" && has_commit "$before"; then
                     scan_mode=range
                     scan_range="$before..$after"
+                    config_ref="$before"
                     scan_what="the pushed commits ($scan_range)"
                     check_range_history "$scan_range" "the push"
                 else
@@ -276,6 +280,10 @@ case "$scan_mode" in
     range) args+=(--range "$scan_range") ;;
     branch) args+=(--branch "$scan_range") ;;
 esac
+if [[ -n "$config_ref" && "${INPUT_CONFIG_FROM_BASE:-true}" != "false" ]]; then
+    args+=(--config-from-ref "$config_ref")
+    scan_what="$scan_what, with the configuration of $config_ref"
+fi
 counts="$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/credlint-findings.XXXXXX")"
 trap 'rm -f "$counts"' EXIT
 args+=(--format github --report "sarif=$sarif" --report "jsonl=$counts")

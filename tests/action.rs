@@ -186,6 +186,7 @@ fn scan_in(
         "INPUT_SCAN",
         "INPUT_SARIF_PATH",
         "INPUT_FAIL_ON",
+        "INPUT_CONFIG_FROM_BASE",
         "INPUT_ARGS",
         "INPUT_WORKING_DIRECTORY",
         "GIT_DIR",
@@ -1014,4 +1015,56 @@ fn without_a_release_of_this_source_the_action_builds_its_checkout() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn a_pull_request_is_scanned_with_the_configuration_of_its_base() {
+    // The pull request's last commit adds a .credlint.toml that allowlists its own secret.
+    let upstream = Repo::new();
+    upstream.write("README.md", "# demo\n");
+    let base = upstream.commit_all("Base");
+    upstream.git(&["checkout", "-q", "-b", "feature"]);
+    let secret = fake::transcodely_live();
+    upstream.write("app/config.py", assignment("KEY", &secret));
+    upstream.write(
+        ".credlint.toml",
+        "[[allowlist]]\ndescription = \"nothing to see\"\npaths = [\"app/**\"]\n",
+    );
+    let head = upstream.commit_all("Config");
+    let workspace = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", upstream.path().display());
+    git_in(
+        workspace.path(),
+        &["clone", "-q", "-b", "feature", &url, "."],
+    );
+    let event = json!({
+        "action": "synchronize",
+        "number": 8,
+        "pull_request": {
+            "base": { "ref": "main", "sha": base },
+            "head": { "ref": "feature", "sha": head },
+        },
+    });
+    let run = scan_in(
+        workspace.path(),
+        "pull_request",
+        &event,
+        &[],
+        "refs/pull/8/merge",
+    );
+    assert_outputs(&run, 1, 1);
+    assert!(
+        run.stdout.contains("--config-from-ref") || run.stdout.contains("configuration of"),
+        "{}",
+        run.stdout
+    );
+    // Opting out trusts the checkout's configuration.
+    let run = scan_in(
+        workspace.path(),
+        "pull_request",
+        &event,
+        &[("INPUT_CONFIG_FROM_BASE", "false")],
+        "refs/pull/8/merge",
+    );
+    assert_outputs(&run, 0, 0);
 }
