@@ -2,7 +2,7 @@
 //! through the engine) on arbitrary text: errors are fine, panics and hangs are not.
 #![no_main]
 
-use credlint::rules::{RuleSet, Validation};
+use credlint::rules::RuleSet;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

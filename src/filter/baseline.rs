@@ -39,9 +39,10 @@ pub const VERSION: u64 = 1;
 /// One accepted finding.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Entry {
-    pub path: String,
-    pub rule_id: String,
-    pub fingerprint: String,
+    pub path: Box<str>,
+    /// Shared between the entries of one rule: a baseline of a generated file has thousands.
+    pub rule_id: std::sync::Arc<str>,
+    pub fingerprint: Box<str>,
 }
 
 /// A parsed or freshly built baseline: entries sorted, one per fingerprint.
@@ -76,18 +77,30 @@ impl Baseline {
             findings
                 .iter()
                 .map(|f| Entry {
-                    path: f.rel_path.clone(),
-                    rule_id: f.rule_id.clone(),
-                    fingerprint: f.fingerprint.clone(),
+                    path: f.rel_path.as_str().into(),
+                    rule_id: f.rule_id.as_str().into(),
+                    fingerprint: f.fingerprint.as_str().into(),
                 })
                 .collect(),
         )
     }
 
     pub fn from_entries(mut entries: Vec<Entry>) -> Baseline {
+        // One per fingerprint, the first in sort order, without a second copy of every one.
         entries.sort();
-        let mut seen = HashSet::new();
-        entries.retain(|e| seen.insert(e.fingerprint.clone()));
+        let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            first.entry(&e.fingerprint).or_insert(i);
+        }
+        let keep: Vec<bool> = (0..entries.len())
+            .map(|i| first.get(&*entries[i].fingerprint) == Some(&i))
+            .collect();
+        drop(first);
+        let mut index = 0;
+        entries.retain(|_| {
+            index += 1;
+            keep[index - 1]
+        });
         Baseline { entries }
     }
 
@@ -169,7 +182,7 @@ impl Baseline {
             entries: self
                 .entries
                 .iter()
-                .filter(|e| !scope.covers(&e.path) || current.contains(e.fingerprint.as_str()))
+                .filter(|e| !scope.covers(&e.path) || current.contains(&*e.fingerprint))
                 .cloned()
                 .collect(),
         }
@@ -179,6 +192,8 @@ impl Baseline {
 /// What a baseline file holds, read entry by entry.
 struct ParsedFile {
     entries: Vec<Entry>,
+    /// Each rule id once.
+    rule_ids: Vec<std::sync::Arc<str>>,
     version: Option<serde_json::Value>,
     /// The first entry that is not one, and why.
     problem: Option<(String, String)>,
@@ -197,6 +212,7 @@ impl<'de> serde::de::Visitor<'de> for FileVisitor {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut parsed = ParsedFile {
             entries: Vec::new(),
+            rule_ids: Vec::new(),
             version: None,
             problem: None,
         };
@@ -222,10 +238,18 @@ impl<'de> serde::de::Visitor<'de> for FileVisitor {
                 parsed.problem = Some((key, message));
                 continue;
             };
+            let rule_id = match parsed.rule_ids.iter().find(|r| &***r == rule_id) {
+                Some(shared) => shared.clone(),
+                None => {
+                    let shared: std::sync::Arc<str> = rule_id.into();
+                    parsed.rule_ids.push(shared.clone());
+                    shared
+                }
+            };
             parsed.entries.push(Entry {
-                path: path.to_string(),
-                rule_id: rule_id.to_string(),
-                fingerprint: key,
+                path: path.into(),
+                rule_id,
+                fingerprint: key.into_boxed_str(),
             });
         }
         Ok(Some(parsed))
@@ -263,6 +287,14 @@ impl<'de> serde::de::Visitor<'de> for FileVisitor {
 
 fn json_string(text: &str) -> String {
     serde_json::to_string(text).expect("a string always serialises")
+}
+
+/// A fingerprint as a number, for sets of hundreds of thousands of them.
+pub fn fingerprint_number(text: &str) -> Option<u128> {
+    if !is_fingerprint(text) {
+        return None;
+    }
+    u128::from_str_radix(text, 16).ok()
 }
 
 fn is_fingerprint(text: &str) -> bool {

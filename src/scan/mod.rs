@@ -67,8 +67,9 @@ impl Default for ScanOptions {
 pub struct Scanner {
     engine: Engine,
     options: ScanOptions,
-    /// The baseline's fingerprints, for a lookup per surviving match.
-    baselined: HashSet<String>,
+    /// The baseline's fingerprints, for a lookup per surviving match (as numbers: a baseline of
+    /// a generated file has hundreds of thousands).
+    baselined: HashSet<u128>,
 }
 
 /// What a scan found, once every blob was read.
@@ -94,7 +95,7 @@ impl Scanner {
             .baseline
             .iter()
             .flat_map(|b| b.entries())
-            .map(|e| e.fingerprint.clone())
+            .filter_map(|e| crate::filter::baseline::fingerprint_number(&e.fingerprint))
             .collect();
         Scanner {
             engine: Engine::new(rules).with_match_bound(bound),
@@ -139,7 +140,7 @@ impl Scanner {
                     .entries()
                     .iter()
                     .filter(|e| {
-                        coverage.covers(&e.path) && !collected.baselined.contains(&e.fingerprint)
+                        coverage.covers(&e.path) && !collected.baselined.contains(&*e.fingerprint)
                     })
                     .cloned()
                     .collect()
@@ -572,7 +573,9 @@ impl Scanner {
         }
         let secret = String::from_utf8_lossy(&bytes[found.secret.clone()]);
         let fingerprint = fingerprint(rule.id(), place.rel_path, &secret);
-        if self.baselined.contains(&fingerprint) {
+        let in_baseline = crate::filter::baseline::fingerprint_number(&fingerprint)
+            .is_some_and(|n| self.baselined.contains(&n));
+        if in_baseline {
             out.baselined.insert(fingerprint);
             return Err(Suppression::Baseline);
         }
