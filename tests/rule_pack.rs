@@ -272,7 +272,7 @@ fn project() -> Vec<File> {
                 "pypi-token",
                 format!(
                     "  password = {}",
-                    p(&["pypi-", "AgEIcHlwaS5vcmc", &fake::from(URL, 160)])
+                    fake::pypi_token()
                 ),
             ),
         File::new(".github/workflows/publish.yml")

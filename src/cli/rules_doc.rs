@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use crate::context::FileClass;
 use crate::engine::single_rule_matches;
 use crate::finding::redact;
-use crate::rules::{ExampleDef, Kind, Rule, RuleSet};
+use crate::rules::{ExampleDef, Kind, Rule, RuleSet, Severity};
 
 /// The width explanations are wrapped to in a terminal.
 const WIDTH: usize = 100;
@@ -192,6 +192,64 @@ pub fn explain_text(rule: &Rule, rules: &RuleSet) -> String {
 }
 
 /// The whole of docs/rules.md for a rule set.
+/// How many rules each category (rule file) has, by kind and severity, and how many of them check
+/// more than a pattern (a checksum, a decoded structure, a keyword in the same assignment).
+fn coverage_table(rules: &RuleSet, files: &[&str]) -> String {
+    let mut out = String::from(
+        "## Coverage by category\n\n\
+         The category is a rule file's name: what `--select` and `--ignore` take. *Verified* rules \
+         check a token's structure beyond its shape (a checksum, a decoded JWT header or \
+         macaroon, a decoded `user:password`).\n\n\
+         | Category | Rules | Secrets | Lints | Critical | High | Medium | Low | Info | Verified |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    let mut totals = [0usize; 9];
+    for file in files {
+        let in_file: Vec<&Rule> = rules
+            .rules()
+            .iter()
+            .filter(|r| origin_file(r) == *file)
+            .collect();
+        let count = |keep: &dyn Fn(&Rule) -> bool| in_file.iter().filter(|r| keep(r)).count();
+        let row = [
+            in_file.len(),
+            count(&|r| r.def.kind == Kind::Secret),
+            count(&|r| r.def.kind == Kind::Lint),
+            count(&|r| r.def.severity == Severity::Critical),
+            count(&|r| r.def.severity == Severity::High),
+            count(&|r| r.def.severity == Severity::Medium),
+            count(&|r| r.def.severity == Severity::Low),
+            count(&|r| r.def.severity == Severity::Info),
+            count(&|r| r.def.validate.is_some()),
+        ];
+        for (total, n) in totals.iter_mut().zip(row) {
+            *total += n;
+        }
+        let cells: Vec<String> = row.iter().map(usize::to_string).collect();
+        let name = file.rsplit('/').next().unwrap_or(file);
+        let category = name.strip_suffix(".toml").unwrap_or(name);
+        let _ = writeln!(
+            out,
+            "| [{category}](#{}) | {} |",
+            anchor(file),
+            cells.join(" | ")
+        );
+    }
+    let cells: Vec<String> = totals.iter().map(usize::to_string).collect();
+    let _ = writeln!(out, "| **all** | {} |\n", cells.join(" | "));
+    out
+}
+
+/// The anchor GitHub gives a `## heading`: lower case, punctuation other than `-` dropped.
+fn anchor(heading: &str) -> String {
+    heading
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == ' ')
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
 pub fn markdown(rules: &RuleSet) -> String {
     let all = rules.rules();
     let secrets = all.iter().filter(|r| r.def.kind == Kind::Secret).count();
@@ -223,6 +281,7 @@ pub fn markdown(rules: &RuleSet) -> String {
         "Examples are shown with their secret redacted, as a scan reports them. A secret found in \
          a client bundle or browser source is always reported as critical.\n\n",
     );
+    out.push_str(&coverage_table(rules, &files));
     for file in &files {
         let _ = writeln!(out, "## {file}\n");
         out.push_str("| Rule | Kind | Severity | Title |\n|---|---|---|---|\n");

@@ -9,6 +9,7 @@ use base64::Engine as _;
 use super::placeholder::is_placeholder;
 use crate::rules::Validator;
 
+#[derive(Debug)]
 pub enum Verdict {
     Reject,
     Accept(Option<String>),
@@ -30,7 +31,110 @@ pub fn check(validator: Validator, value: &[u8]) -> Verdict {
         Validator::Jwt => check_jwt(value),
         Validator::BasicAuth => check_basic_auth(value),
         Validator::GithubChecksum => check_github_checksum(value),
+        Validator::PypiMacaroon => check_pypi_macaroon(value),
+        Validator::AwsKeyId => describe_aws_key_id(value),
     }
+}
+
+/// `pypi-` + base64url of a version 2 macaroon: packets of (field type, LEB128 length, data),
+/// a header section ended by a zero byte (location, identifier), caveat sections each ended the
+/// same way, a zero byte, then the 32-byte signature packet (field 6).
+fn check_pypi_macaroon(value: &[u8]) -> Verdict {
+    let Some(body) = value.strip_prefix(b"pypi-") else {
+        return Verdict::Reject;
+    };
+    let Ok(bytes) = URL_SAFE_LENIENT.decode(body) else {
+        return Verdict::Reject;
+    };
+    if bytes.first() != Some(&2) {
+        return Verdict::Reject;
+    }
+    let mut at = 1;
+    // One packet: its field type and data, or None where the bytes stop making sense.
+    let packet = |at: &mut usize| -> Option<(u8, &[u8])> {
+        let field = *bytes.get(*at)?;
+        *at += 1;
+        let (mut len, mut shift) = (0usize, 0);
+        loop {
+            let byte = *bytes.get(*at)?;
+            *at += 1;
+            len |= usize::from(byte & 0x7f).checked_shl(shift)?;
+            if byte & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+            if shift > 28 {
+                return None;
+            }
+        }
+        let data = bytes.get(*at..at.checked_add(len)?)?;
+        *at += len;
+        Some((field, data))
+    };
+    // Sections: the header, then the caveats; each ends with a zero byte.
+    let mut sections = 0;
+    let mut identified = false;
+    loop {
+        match bytes.get(at) {
+            Some(0) if sections > 0 => {
+                at += 1;
+                break;
+            }
+            Some(_) => {}
+            None => return Verdict::Reject,
+        }
+        loop {
+            match bytes.get(at) {
+                Some(0) => {
+                    at += 1;
+                    break;
+                }
+                Some(_) => match packet(&mut at) {
+                    Some((2, id)) if !id.is_empty() => identified |= sections == 0,
+                    Some((1 | 2 | 4, _)) => {}
+                    _ => return Verdict::Reject,
+                },
+                None => return Verdict::Reject,
+            }
+        }
+        sections += 1;
+    }
+    match packet(&mut at) {
+        Some((6, signature)) if identified && signature.len() == 32 && at == bytes.len() => {
+            Verdict::Accept(None)
+        }
+        _ => Verdict::Reject,
+    }
+}
+
+/// An AWS access key id (`AKIA` and 16 base32 characters) carries its account number: the bits
+/// after the first, in the first six bytes of the decoded rest, shifted right by seven.
+fn describe_aws_key_id(value: &[u8]) -> Verdict {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let Some(rest) = value.get(4..) else {
+        return Verdict::Accept(None);
+    };
+    let mut bits: u128 = 0;
+    let mut count = 0;
+    for &c in rest.iter().take(10) {
+        let Some(v) = ALPHABET.iter().position(|&a| a == c) else {
+            return Verdict::Accept(None);
+        };
+        bits = bits << 5 | v as u128;
+        count += 5;
+    }
+    if count < 48 {
+        return Verdict::Accept(None);
+    }
+    // The first 48 bits of the decoded bytes.
+    let first_six = (bits >> (count - 48)) as u64;
+    let account = (first_six & 0x7fff_ffff_ff80) >> 7;
+    if account == 0 || account > 999_999_999_999 {
+        return Verdict::Accept(None);
+    }
+    Verdict::Accept(Some(format!(
+        "the key id belongs to AWS account {account:012}"
+    )))
 }
 
 /// `PREFIX_` + 30 random base62 characters + 6 characters of base62(CRC32(random part)),
@@ -179,6 +283,70 @@ mod tests {
             Validator::Jwt,
             &format!("{header}.{payload}.c2lnbmF0dXJl")
         ));
+    }
+
+    /// A version 2 macaroon for pypi.org, as PyPI issues them, with a fixed identifier and
+    /// signature.
+    fn macaroon(location: &[u8]) -> String {
+        let mut bytes = vec![2u8, 1, location.len() as u8];
+        bytes.extend_from_slice(location);
+        let id = b"3f2b9c1e-8d4a-4e7b-a1c2-59d0e6f7a8b3";
+        bytes.extend_from_slice(&[2, id.len() as u8]);
+        bytes.extend_from_slice(id);
+        bytes.push(0);
+        let caveat = br#"{"version": 1, "permissions": {"projects": ["demo"]}}"#;
+        bytes.extend_from_slice(&[2, caveat.len() as u8]);
+        bytes.extend_from_slice(caveat);
+        bytes.extend_from_slice(&[0, 0, 6, 32]);
+        bytes.extend((0..32u8).map(|i| i.wrapping_mul(73).wrapping_add(11)));
+        format!(
+            "pypi-{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes)
+        )
+    }
+
+    #[test]
+    fn pypi_tokens_must_parse_as_macaroons() {
+        let token = macaroon(b"pypi.org");
+        assert!(token.starts_with("pypi-AgEIcHlwaS5vcmc"));
+        assert!(accepted(Validator::PypiMacaroon, &token));
+        assert!(accepted(
+            Validator::PypiMacaroon,
+            &macaroon(b"test.pypi.org")
+        ));
+        // The documented prefix and random characters after it: not a macaroon.
+        let made_up = format!(
+            "pypi-AgEIcHlwaS5vcmc{}",
+            "Ig5tzpGsGI5V04tpKanCtHUUdrwinJcYd1-Q6cT5zxWnPPEY1LTj"
+        );
+        assert!(!accepted(Validator::PypiMacaroon, &made_up));
+        let cut = &token[..token.len() - 4];
+        assert!(!accepted(Validator::PypiMacaroon, cut));
+    }
+
+    #[test]
+    fn aws_key_ids_name_their_account() {
+        // The account number is in the bits after the first of the decoded key id.
+        let encode = |account: u64| {
+            const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+            let first_six = (account << 7) | 0x55;
+            let bits: u128 = (first_six as u128) << 32 | 0x1234_5678;
+            let chars: String = (0..16)
+                .map(|i| ALPHABET[((bits << 48 >> (128 - 5 * (i + 1))) & 31) as usize] as char)
+                .collect();
+            format!("AKIA{chars}")
+        };
+        let key = encode(123_456_789_012);
+        match validators_check(&key) {
+            Verdict::Accept(Some(note)) => {
+                assert!(note.ends_with("account 123456789012"), "{note}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn validators_check(value: &str) -> Verdict {
+        check(Validator::AwsKeyId, value.as_bytes())
     }
 
     #[test]

@@ -132,6 +132,12 @@ pub enum Validator {
     /// GitHub (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`) and npm (`npm_`) tokens end in a CRC32
     /// checksum of their random part, base62-encoded: made-up tokens fail it.
     GithubChecksum,
+    /// A PyPI token is `pypi-` and a base64url macaroon (version 2): it must parse as one, with
+    /// an identifier and a 32-byte signature. Made-up look-alikes do not.
+    PypiMacaroon,
+    /// An AWS access key id encodes the number of the account it belongs to: decoded into a note
+    /// ("account 123456789012") that says whose key it is.
+    AwsKeyId,
 }
 
 /// An example in a rule file: either the text alone (some secret must be found in it) or the

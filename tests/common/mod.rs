@@ -205,6 +205,27 @@ pub mod fake {
         )
     }
 
+    /// A PyPI token: `pypi-` and a version 2 macaroon for pypi.org (random identifier, caveat and
+    /// signature), base64url without padding, as PyPI issues them.
+    pub fn pypi_token() -> String {
+        let mut bytes = vec![2u8, 1, 8];
+        bytes.extend_from_slice(b"pypi.org");
+        let id = alnum(36);
+        bytes.extend_from_slice(&[2, id.len() as u8]);
+        bytes.extend_from_slice(id.as_bytes());
+        bytes.push(0);
+        let caveat = format!(
+            r#"{{"version": 1, "permissions": {{"projects": ["{}"]}}}}"#,
+            alnum(8)
+        );
+        bytes.extend_from_slice(&[2, caveat.len() as u8]);
+        bytes.extend_from_slice(caveat.as_bytes());
+        bytes.extend_from_slice(&[0, 0, 6, 32]);
+        bytes.extend((0..32).map(|_| (next() >> 24) as u8));
+        let encoded = b64url(&bytes);
+        format!("{}{}", "pypi-", encoded)
+    }
+
     /// A PEM block with a random body (not a real key).
     pub fn private_key_pem() -> String {
         let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
