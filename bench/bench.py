@@ -4,6 +4,8 @@
     python3 bench/bench.py dir /tmp/npm-corpus/pkgs --peers      # directory scan
     python3 bench/bench.py git /tmp/cargo-clone --peers           # full git history
     python3 bench/bench.py staged /tmp/cargo-staged --peers       # a staged change (hyperfine)
+    python3 bench/bench.py dir /tmp/npm-corpus/pkgs --floor      # credlint against the floor
+    python3 bench/bench.py git /tmp/cargo-clone --floor           # (ripgrep, git cat-file, start-up)
 
 Builds credlint in release mode, runs every tool on the same input after one warm-up run,
 and prints a Markdown table: median wall time of --runs runs, CPU time (user + system), peak
@@ -11,6 +13,12 @@ resident memory (from /usr/bin/time -v), MB/s over the bytes scanned, and findin
 Peers come from ../shared/bench/install-peers.sh (on PATH after `. /tmp/peers/env.sh`, or
 found in /tmp/peers/bin). Machines here are shared and noisy: compare the tools within one
 run of this script, not across runs.
+
+--floor runs, beside credlint, what no scanner can beat on the same input and prints the ratio
+against the target: for a directory, ripgrep reading every byte for a literal that is not there
+(`rg -uuu -c zzqqxxvv`; target 2.0x); for a history, `git cat-file --batch-all-objects --batch
+--unordered` inflating every object on one core (target 1.1x); for a staged change, process
+start-up (`credlint --version`; target 3x).
 """
 import argparse
 import json
@@ -42,7 +50,7 @@ def corpus_bytes(mode, path):
         return total
     # Unique blob bytes reachable from all refs.
     out = subprocess.run(
-        "git rev-list --objects --all | cut -d' ' -f1 | git cat-file --batch-check='%(objecttype) %(objectsize)' | awk '$1==\"blob\"{s+=$2} END{print s}'",
+        "git rev-list --objects --all | cut -d' ' -f1 | git cat-file --batch-check='%(objecttype) %(objectsize)' | awk '$1==\"blob\"{s+=$2} END{printf \"%.0f\\n\", s}'",
         shell=True, cwd=path, capture_output=True, text=True, check=True)
     return int(out.stdout.strip() or 0)
 
@@ -145,7 +153,7 @@ def measure(argv, cwd):
     return wall, cpu, rss, proc.stdout
 
 
-def bench_staged(repo, peers, runs):
+def bench_staged(repo, peers, runs, floor=False):
     """A pre-commit run is tens of milliseconds: /usr/bin/time is too coarse, so this uses
     hyperfine (Debian package `hyperfine`) for the median of many runs, next to the process
     start-up (`credlint --version`) it should be dominated by."""
@@ -169,11 +177,49 @@ def bench_staged(repo, peers, runs):
     print("| command | median ms | user ms | system ms |")
     print("|---|---:|---:|---:|")
     with open(report) as f:
-        for r in json.load(f)["results"]:
-            name = r["command"].replace(ROOT + "/target/release/", "").replace(PEER_BIN + "/", "")
-            name = name.replace(out + "/", "")
-            print(f"| `{name}` | {r['median'] * 1000:.1f} | {r['user'] * 1000:.1f} | {r['system'] * 1000:.1f} |")
+        results = json.load(f)["results"]
+    for r in results:
+        name = r["command"].replace(ROOT + "/target/release/", "").replace(PEER_BIN + "/", "")
+        name = name.replace(out + "/", "")
+        print(f"| `{name}` | {r['median'] * 1000:.1f} | {r['user'] * 1000:.1f} | {r['system'] * 1000:.1f} |")
+    if floor:
+        ratio = results[1]["median"] / max(results[0]["median"], 1e-9)
+        print(f"\ncredlint staged / start-up: {ratio:.2f}x (target at most {FLOOR_TARGETS['staged']}x)")
     shutil.rmtree(out, ignore_errors=True)
+
+
+FLOOR_TARGETS = {"dir": 2.0, "git": 1.1, "staged": 3.0}
+
+
+def floor_commands(mode, path):
+    """(name, argv, cwd) of the floor for `mode`."""
+    if mode == "dir":
+        rg = shutil.which("rg")
+        if not rg:
+            sys.exit("--floor needs ripgrep for a directory (apt-get install ripgrep)")
+        return ("ripgrep, every byte (rg -uuu -c zzqqxxvv)", [rg, "-uuu", "-c", "zzqqxxvv", path], None)
+    return ("git cat-file --batch-all-objects --batch --unordered (one core)",
+            ["sh", "-c", "git cat-file --batch-all-objects --batch --unordered > /dev/null"], path)
+
+
+def bench_floor(mode, path, runs):
+    size = corpus_bytes(mode, path)
+    credlint_name, credlint_argv, credlint_cwd, count = commands(mode, path, None)[0]
+    floor_name, floor_argv, floor_cwd = floor_commands(mode, path)
+    print(f"corpus: {path} ({mode}), {size / 1e6:.1f} MB, {os.cpu_count()} cores, median of {runs} runs after a warm-up\n")
+    print("| command | wall s | CPU s | peak MiB | MB/s |")
+    print("|---|---:|---:|---:|---:|")
+    results = {}
+    for name, argv, cwd in [(floor_name, floor_argv, floor_cwd), (credlint_name, credlint_argv, credlint_cwd)]:
+        measure(argv, cwd)
+        timed = [measure(argv, cwd) for _ in range(runs)]
+        wall = statistics.median(r[0] for r in timed)
+        cpu = statistics.median(r[1] for r in timed)
+        rss = max(r[2] for r in timed)
+        results[name] = wall
+        print(f"| {name} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {size / 1e6 / wall:.0f} |", flush=True)
+    ratio = results[credlint_name] / max(results[floor_name], 1e-9)
+    print(f"\ncredlint / floor: {ratio:.2f}x (target at most {FLOOR_TARGETS[mode]}x)")
 
 
 def main():
@@ -183,12 +229,15 @@ def main():
     parser.add_argument("--peers", action="store_true", help="also run gitleaks, betterleaks and kingfisher")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--floor", action="store_true", help="credlint against the physical floor of the work")
     args = parser.parse_args()
     path = os.path.abspath(args.path)
     if not args.no_build:
         subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
     if args.mode == "staged":
-        return bench_staged(path, args.peers, max(args.runs, 30))
+        return bench_staged(path, args.peers, max(args.runs, 30), args.floor)
+    if args.floor:
+        return bench_floor(args.mode, path, args.runs)
     size = corpus_bytes(args.mode, path)
     out = tempfile.mkdtemp(prefix="credlint-bench-")
     cmds = commands(args.mode, path, out)
