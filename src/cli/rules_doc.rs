@@ -473,7 +473,8 @@ impl ExampleEscaper {
     /// ends in a separator (`ghp_`, `ak_live_`, `xoxb-`), or a phrase such as `PRIVATE KEY`.
     /// Keywords without letters or digits (`://`) start nothing.
     /// The example's own rule's keywords are always escaped, so that the documentation of a
-    /// rule never triggers that rule (`http://mediaconvert.io` in the plain-HTTP rule's page).
+    /// rule never triggers that rule (a plain-HTTP MediaConvert.io address on the plain-HTTP rule's
+    /// page).
     fn starts_token(&self, text: &str, at: usize, rule: &Rule) -> bool {
         let rest = text.as_bytes()[at..].to_ascii_lowercase();
         let own = rule.def.keywords.iter().any(|k| {
