@@ -100,8 +100,7 @@ fn check_presence_examples(rule: &Rule) -> Vec<ExampleFailure> {
     let mut index = [0usize; 2];
     for (negative, example) in examples.chain(negatives) {
         let at = &mut index[usize::from(negative)];
-        let reported =
-            crate::scan::presence::file_matches(rule, example.path(), &example.bytes());
+        let reported = crate::scan::presence::file_matches(rule, example.path(), &example.bytes());
         if reported == negative {
             failures.push(ExampleFailure {
                 negative,

@@ -135,9 +135,21 @@ negative_examples = [{ text = "version https://git-lfs.github.com/spec/v1", path
     fn magic_and_path_both_decide() {
         let set = rules(KEYSTORE);
         let rule = &set.rules()[0];
-        assert!(file_matches(rule, "app/release.jks", b"\xFE\xED\xFE\xED\0\0\0\x02"));
-        assert!(!file_matches(rule, "app/release.bin", b"\xFE\xED\xFE\xED\0\0\0\x02"));
-        assert!(!file_matches(rule, "app/release.jks", b"version https://git-lfs"));
+        assert!(file_matches(
+            rule,
+            "app/release.jks",
+            b"\xFE\xED\xFE\xED\0\0\0\x02"
+        ));
+        assert!(!file_matches(
+            rule,
+            "app/release.bin",
+            b"\xFE\xED\xFE\xED\0\0\0\x02"
+        ));
+        assert!(!file_matches(
+            rule,
+            "app/release.jks",
+            b"version https://git-lfs"
+        ));
         assert!(!file_matches(rule, "app/release.jks", b""));
         let places = [Place {
             path: "x/app/release.jks",
