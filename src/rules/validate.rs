@@ -32,6 +32,12 @@ pub(super) fn check_fields(def: &RuleDef) -> Result<(), (&'static str, String)> 
             return Err((field, "must not be empty".into()));
         }
     }
+    if def.presence && def.paths.is_empty() {
+        return Err((
+            "paths",
+            "a presence rule names the files it is about in `paths`".into(),
+        ));
+    }
     if def.keywords.is_empty() && def.paths.is_empty() {
         return Err((
             "keywords",
@@ -56,12 +62,6 @@ pub(super) fn check_fields(def: &RuleDef) -> Result<(), (&'static str, String)> 
                 format!("{literal:?}: literals must be ASCII and at least 3 characters long"),
             ));
         }
-    }
-    if def.presence && def.paths.is_empty() {
-        return Err((
-            "paths",
-            "a presence rule names the files it is about in `paths`".into(),
-        ));
     }
     if !def.magic.is_empty() && !def.presence {
         return Err((
