@@ -46,6 +46,9 @@ pub fn check_examples(rule: &Rule) -> Vec<ExampleFailure> {
             problem: "the regex does not compile".into(),
         }];
     }
+    if rule.def.presence {
+        return check_presence_examples(rule);
+    }
     for (index, example) in rule.def.examples.iter().enumerate() {
         for (context, text) in contexts(example.text()) {
             let text = text.as_bytes();
@@ -84,6 +87,36 @@ pub fn check_examples(rule: &Rule) -> Vec<ExampleFailure> {
                 break;
             }
         }
+    }
+    failures
+}
+
+/// A presence rule's examples are whole files (`text` or `hex`, at `path`): each example must be
+/// reported as a file and no negative example may be.
+fn check_presence_examples(rule: &Rule) -> Vec<ExampleFailure> {
+    let mut failures = Vec::new();
+    let examples = rule.def.examples.iter().map(|e| (false, e));
+    let negatives = rule.def.negative_examples.iter().map(|e| (true, e));
+    let mut index = [0usize; 2];
+    for (negative, example) in examples.chain(negatives) {
+        let at = &mut index[usize::from(negative)];
+        let reported = crate::scan::presence::file_matches(rule, example.path(), &example.bytes());
+        if reported == negative {
+            failures.push(ExampleFailure {
+                negative,
+                index: *at,
+                text: example.hex().unwrap_or(example.text()).to_string(),
+                problem: if negative {
+                    format!("is reported as a file at {}", example.path())
+                } else {
+                    format!(
+                        "is not reported as a file at {} (check paths, magic, regex and file classes)",
+                        example.path()
+                    )
+                },
+            });
+        }
+        *at += 1;
     }
     failures
 }

@@ -103,6 +103,10 @@ fn context_note(rule: &Rule) -> Option<&'static str> {
 /// redacted, so neither a rule's own example nor a negative example that holds another rule's
 /// secret (a live key in a production file, for the dev-config rule) is printed in full.
 pub fn shown_example(rules: &RuleSet, example: &ExampleDef) -> String {
+    if let Some(hex) = example.hex() {
+        let shown: String = hex.chars().take(16).collect();
+        return format!("{} (a binary file starting {shown})", example.path());
+    }
     let text = example.text();
     let mut secrets: Vec<(std::ops::Range<usize>, &Rule)> = rules
         .rules()

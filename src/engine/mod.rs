@@ -173,6 +173,10 @@ impl Engine {
         };
         let mut whole_file = Vec::new();
         for (rule_index, rule) in rules.rules().iter().enumerate() {
+            // Presence rules judge whole files before admission (crate::scan::presence).
+            if rule.def.presence {
+                continue;
+            }
             if rule.def.keywords.is_empty() {
                 whole_file.push(rule_index as u32);
             }
@@ -585,6 +589,9 @@ pub(crate) fn single_rule_matches(rule: &Rule, path: &str, bytes: &[u8]) -> Vec<
         for start in memchr::memmem::find_iter(&lower, needle.as_bytes()) {
             hits.push((start, start + needle.len()));
         }
+    }
+    if rule.def.presence {
+        return Vec::new();
     }
     if rule.def.keywords.is_empty() && !bytes.is_empty() {
         hits.push((0, bytes.len()));

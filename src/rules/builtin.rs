@@ -19,6 +19,8 @@ builtin_rule_files![
     "cloud.toml",
     "source-hosting.toml",
     "private-keys.toml",
+    "credential-files.toml",
+    "password-hashes.toml",
     "client-exposure.toml",
     "chat.toml",
     "payments.toml",

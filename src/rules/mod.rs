@@ -148,11 +148,16 @@ pub enum Validator {
 pub enum ExampleDef {
     Text(String),
     Detailed {
+        #[serde(default)]
         text: String,
         #[serde(default)]
         secret: Option<String>,
         #[serde(default)]
         path: Option<String>,
+        /// The example's bytes in hexadecimal, instead of `text`: a binary file for a presence
+        /// rule (a keystore starting `FEEDFEED`).
+        #[serde(default)]
+        hex: Option<String>,
     },
 }
 
@@ -167,6 +172,23 @@ impl ExampleDef {
         match self {
             ExampleDef::Text(_) => None,
             ExampleDef::Detailed { secret, .. } => secret.as_deref(),
+        }
+    }
+
+    /// The example's hexadecimal bytes, when it is given as `hex` rather than `text`.
+    pub fn hex(&self) -> Option<&str> {
+        match self {
+            ExampleDef::Detailed { hex: Some(hex), .. } => Some(hex),
+            _ => None,
+        }
+    }
+
+    /// The example's bytes: `hex` decoded (an invalid digit makes it empty, which validation
+    /// reports), or the text.
+    pub fn bytes(&self) -> std::borrow::Cow<'_, [u8]> {
+        match self.hex() {
+            Some(hex) => std::borrow::Cow::Owned(decode_hex(hex).unwrap_or_default()),
+            None => std::borrow::Cow::Borrowed(self.text().as_bytes()),
         }
     }
 
@@ -238,6 +260,18 @@ pub struct RuleDef {
     /// broader one (any JWT) on the same text, so the developer reads one finding, not two.
     #[serde(default)]
     pub supersedes: Vec<String>,
+    /// A file-level rule: the file itself is the finding, reported once, at line 1, when its
+    /// path matches `paths`, it starts with one of `magic` (if given) and its bytes match
+    /// `regex` (`^` for any content). Runs before the binary check (keystores are binary), and
+    /// yields to content findings: a file where a content rule reports a secret gets no
+    /// presence finding.
+    #[serde(default)]
+    pub presence: bool,
+    /// For presence rules: byte prefixes in hexadecimal, one of which the file must start with
+    /// (`FEEDFEED` for a Java keystore); a text file of the same name (a Git LFS pointer) is not
+    /// the format.
+    #[serde(default)]
+    pub magic: Vec<String>,
     pub remediation: String,
     pub checklist: String,
     #[serde(default)]
@@ -591,7 +625,9 @@ impl RuleSet {
             let _ = allow.set(compiled);
         }
         let rule = Rule {
-            redact: def.redact.unwrap_or(def.kind == Kind::Secret),
+            redact: def
+                .redact
+                .unwrap_or(def.kind == Kind::Secret && !def.presence),
             file_classes: ClassSet::from_slice(&def.file_classes),
             exclude_file_classes: ClassSet::from_slice(&def.exclude_file_classes),
             paths,
@@ -653,6 +689,21 @@ pub fn full_check(rule: &Rule, examples: ExampleCheck) -> Vec<(&'static str, Str
     examples(rule)
         .into_iter()
         .map(|failure| (failure.field(), failure.to_string()))
+        .collect()
+}
+
+/// Decodes hexadecimal digits (`FEEDFEED`, case-insensitive, no separators).
+pub fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+    let digits = hex.as_bytes();
+    if digits.len() % 2 != 0 {
+        return None;
+    }
+    digits
+        .chunks(2)
+        .map(|pair| {
+            let text = std::str::from_utf8(pair).ok()?;
+            u8::from_str_radix(text, 16).ok()
+        })
         .collect()
 }
 

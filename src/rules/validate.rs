@@ -32,6 +32,12 @@ pub(super) fn check_fields(def: &RuleDef) -> Result<(), (&'static str, String)> 
             return Err((field, "must not be empty".into()));
         }
     }
+    if def.presence && def.paths.is_empty() {
+        return Err((
+            "paths",
+            "a presence rule names the files it is about in `paths`".into(),
+        ));
+    }
     if def.keywords.is_empty() && def.paths.is_empty() {
         return Err((
             "keywords",
@@ -55,6 +61,30 @@ pub(super) fn check_fields(def: &RuleDef) -> Result<(), (&'static str, String)> 
                 "file_contains",
                 format!("{literal:?}: literals must be ASCII and at least 3 characters long"),
             ));
+        }
+    }
+    if !def.magic.is_empty() && !def.presence {
+        return Err((
+            "magic",
+            "only presence rules (`presence = true`) have magic bytes".into(),
+        ));
+    }
+    for magic in &def.magic {
+        if magic.len() < 2 || super::decode_hex(magic).is_none() {
+            return Err((
+                "magic",
+                format!("{magic:?}: magic bytes are an even number of hexadecimal digits"),
+            ));
+        }
+    }
+    for example in def.examples.iter().chain(&def.negative_examples) {
+        if let Some(hex) = example.hex() {
+            if super::decode_hex(hex).is_none() {
+                return Err((
+                    "examples",
+                    format!("{hex:?}: hex examples are an even number of hexadecimal digits"),
+                ));
+            }
         }
     }
     for id in &def.supersedes {

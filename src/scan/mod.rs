@@ -17,6 +17,7 @@
 
 pub mod added;
 pub mod limit;
+pub mod presence;
 pub mod summary;
 
 use std::collections::{HashMap, HashSet};
@@ -360,9 +361,14 @@ impl Scanner {
         if blob.places.is_empty() {
             return;
         }
+        // Files whose presence is the finding are judged on the raw bytes: keystores are binary.
+        let presence = presence::candidates(self.rules(), blob.places, blob.bytes);
         let text = match admission::admit(blob.bytes, blob.places.iter().map(|p| p.rel_path)) {
             Admission::Text(text) => text,
-            Admission::Skip(reason) => return stats.skipped(reason),
+            Admission::Skip(reason) => {
+                self.report_presence(&presence, blob, stats, out);
+                return stats.skipped(reason);
+            }
         };
         let bytes: &[u8] = &text.bytes;
         let added = match blob.replaces {
@@ -374,6 +380,7 @@ impl Scanner {
             None => None,
         };
         stats.scanned(blob.bytes.len());
+        let (findings_before, suppressed_before) = (out.findings.len(), out.suppressed.total());
         self.match_text(
             bytes,
             blob.places,
@@ -383,6 +390,14 @@ impl Scanner {
             stats,
             out,
         );
+        // A presence finding yields to a secret the content rules found in the file.
+        let content_secret = out.suppressed.total() != suppressed_before
+            || out.findings[findings_before..]
+                .iter()
+                .any(|f| f.kind == crate::rules::Kind::Secret);
+        if !presence.is_empty() && !content_secret {
+            self.report_presence(&presence, blob, stats, out);
+        }
     }
 
     /// Scans admitted text at one path, as a file on its own (for tests and fuzzing: the
