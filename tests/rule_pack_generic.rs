@@ -293,13 +293,13 @@ export function LoginForm({ onSubmit }: { onSubmit: (u: string, p: string) => vo
         expect(
             root,
             "shop/settings.py",
-            "generic-secret-assignment",
+            "django-secret-key",
             &django_secret,
         ),
         expect(
             root,
             "shop/settings.py",
-            "generic-secret-assignment",
+            "django-database-password",
             &db_password,
         ),
         expect(
