@@ -148,6 +148,13 @@ fn a_percent_encoded_password_in_a_connection_url_is_not_lost() {
         .find(|f| f["rule_id"] == "postgres-connection-string")
         .unwrap_or_else(|| panic!("{found:#?}"));
     assert_eq!(position(f), line_col(&env, &password));
+    // Reported, redacted and fingerprinted as the password the database sees.
+    assert_eq!(f["value"], password.replace("%40", "@"));
+    assert!(
+        message(f).contains("decoded from percent-encoding"),
+        "{}",
+        message(f)
+    );
 }
 
 #[test]

@@ -566,12 +566,11 @@ impl ViewBuilder {
     }
 
     fn finish(self) -> Option<View> {
-        (self.changed && !self.text.is_empty() && std::str::from_utf8(&self.text).is_ok()).then(
-            || View {
-                text: self.text,
-                pieces: self.pieces,
-            },
-        )
+        let keep = self.changed && !self.text.is_empty() && std::str::from_utf8(&self.text).is_ok();
+        keep.then_some(View {
+            text: self.text,
+            pieces: self.pieces,
+        })
     }
 }
 
@@ -795,6 +794,15 @@ fn percent_windows(text: &[u8], percents: Vec<usize>) -> Vec<Range<usize>> {
     windows
 }
 
+/// A value with its `%XX` sequences decoded, when it holds any and the result is text (a
+/// password a rule found in a URL, as the URL's user would type it).
+pub fn percent_decoded(value: &[u8]) -> Option<String> {
+    let view = percent_decode(value, 0..value.len())?;
+    is_text(&view.text)
+        .then(|| String::from_utf8(view.text).ok())
+        .flatten()
+}
+
 /// The window with its `%XX` sequences decoded, when the result is UTF-8.
 fn percent_decode(text: &[u8], window: Range<usize>) -> Option<View> {
     let mut view = ViewBuilder::default();
@@ -962,6 +970,11 @@ mod tests {
         let pass = find(&d.items[0].text, "p@ss/w0rd");
         assert_eq!(d.to_blob(0, pass), find(line, "p%40ss%2Fw0rd"));
         assert_eq!(texts(&decoded(b"api_key=abc%2Bdef")), ["api_key=abc+def"]);
+        assert_eq!(
+            percent_decoded(b"p%40ss%2Fw0rd").as_deref(),
+            Some("p@ss/w0rd")
+        );
+        assert_eq!(percent_decoded(b"plain-password"), None);
         assert!(decoded(b"see https://example.com/a%20b and 100%25")
             .items
             .is_empty());

@@ -26,6 +26,7 @@ pub(crate) fn add_matches(
     if max_depth == 0 || !paths.iter().any(|p| decode::applies_to(p)) {
         return;
     }
+    percent_decode_url_values(bytes, per_place);
     let values = paths.iter().any(|p| decode::holds_values(p));
     let limits = Limits::for_blob(bytes.len(), max_depth);
     let decodings = decode::decode_all(bytes, limits, values);
@@ -117,5 +118,25 @@ pub(crate) fn add_matches(
         });
         matches.extend(added);
         matches.sort_by_key(|m| (m.secret.start, m.rule));
+    }
+}
+
+/// A value a rule found in a URL (a connection string's password) holding `%XX` is the decoded
+/// value to the service: report, redact and fingerprint that, at the same span.
+fn percent_decode_url_values(bytes: &[u8], per_place: &mut [Vec<Match>]) {
+    for found in per_place.iter_mut().flatten() {
+        let value = &bytes[found.secret.clone()];
+        if found.decoded.is_some()
+            || memchr::memchr(b'%', value).is_none()
+            || memchr::memmem::find(&bytes[found.span.clone()], b"://").is_none()
+        {
+            continue;
+        }
+        if let Some(value) = decode::percent_decoded(value) {
+            found.decoded = Some(Box::new(DecodedValue {
+                value,
+                layers: vec![decode::Layer::Percent],
+            }));
+        }
     }
 }
