@@ -193,10 +193,21 @@ impl<'a> FindingBuilder<'a> {
             (line, at)
         };
         let end_column = char_count(&bytes[end_line_at..span.end]) + 1;
-        let secret = String::from_utf8_lossy(&bytes[span.clone()]).into_owned();
+        let secret = String::from_utf8_lossy(found.value(bytes)).into_owned();
         let redacted = redact(&secret, &rule.def.keywords);
+        let mut notes = found.notes.clone();
+        if let Some(decoded) = &found.decoded {
+            // The line and column are those of the encoded text in the file.
+            notes.insert(
+                0,
+                format!(
+                    "decoded from {} at {start_line}:{start_column}",
+                    decoded.how()
+                ),
+            );
+        }
         let mut message = rule.def.title.clone();
-        for note in &found.notes {
+        for note in &notes {
             message.push_str("; ");
             message.push_str(note);
         }
@@ -220,7 +231,7 @@ impl<'a> FindingBuilder<'a> {
             secret,
             redact: rule.redact,
             redacted,
-            notes: found.notes.clone(),
+            notes,
             git: None,
             origin: 0,
             object: None,

@@ -10,9 +10,14 @@
 //!    UTF-16 and UTF-32 with a BOM are decoded to UTF-8 (lines and character columns are
 //!    unchanged); a stray `FF FE` in front of ASCII is scanned as the bytes it is.
 //!
+//! 3. **Encoded values are decoded where they are plausible** ([`decode`]): base64 and hex
+//!    values, percent-encoded URLs and values, string escapes; the pipeline matches the decoded
+//!    texts too and reports what it finds there at the encoded span.
+//!
 //! What comes out is a [`Text`]: the bytes the engine matches. Decoders of encoded values and
-//! containers plug in here, behind [`admit`], so that every source gets them at once.
+//! containers plug in here, so that every source gets them at once.
 
+pub mod decode;
 pub mod magic;
 pub mod text;
 

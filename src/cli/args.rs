@@ -142,6 +142,10 @@ pub struct ConfigArgs {
     /// Ignore `credlint:allow` comments and their aliases (for audits).
     #[arg(long)]
     pub no_inline_allow: bool,
+    /// Decode encoded values (base64, hex, percent-encoding, string escapes) this many layers
+    /// deep and match what they hold; 0 turns decoding off [default: 3].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=8))]
+    pub max_decode_depth: Option<u8>,
 }
 
 impl ConfigArgs {
@@ -155,6 +159,7 @@ impl ConfigArgs {
             baseline: self.baseline.clone(),
             no_baseline: self.no_baseline,
             no_inline_allow: self.no_inline_allow,
+            max_decode_depth: self.max_decode_depth,
             from_ref: None,
         }
     }

@@ -31,6 +31,8 @@ pub struct ConfigChoice {
     pub baseline: Option<PathBuf>,
     pub no_baseline: bool,
     pub no_inline_allow: bool,
+    /// Layers of encoded values to decode (`--max-decode-depth`; 0: none).
+    pub max_decode_depth: Option<u8>,
     /// Read the configuration, and the baseline it names, from this revision of this
     /// repository instead of the work tree (`--config-from-ref`): what a pull request's own
     /// commits say about how to scan them is not trusted.
@@ -150,6 +152,9 @@ pub fn load(
         rules: Arc::new(rules),
         scan: ScanOptions {
             inline_allow: !args.no_inline_allow,
+            max_decode_depth: args
+                .max_decode_depth
+                .unwrap_or(crate::admission::decode::DEFAULT_MAX_DEPTH),
             allowlists: Arc::new(config.allowlists),
             baseline,
             max_findings_per_file: overrides

@@ -24,6 +24,7 @@ use std::sync::Arc;
 
 use regex_automata::Input;
 
+use crate::admission::decode::DecodedValue;
 use crate::context::{classify, is_env_template, ClassSet, FileClass};
 use crate::rules::{Kind, Rule, RuleSet, Severity};
 use literals::Literals;
@@ -53,6 +54,19 @@ pub struct Match {
     pub severity: Severity,
     /// Why the severity was raised or what a validator learned, in words for the report.
     pub notes: Vec<String>,
+    /// For a match in a decoded value: the value as decoded (what the finding redacts and
+    /// fingerprints) and how it was decoded; `secret` is then the encoded span in the blob.
+    pub decoded: Option<Box<DecodedValue>>,
+}
+
+impl Match {
+    /// The matched value: the decoded value, or the bytes of the blob at `secret`.
+    pub fn value<'a>(&'a self, bytes: &'a [u8]) -> &'a [u8] {
+        match &self.decoded {
+            Some(decoded) => decoded.value.as_bytes(),
+            None => &bytes[self.secret.clone()],
+        }
+    }
 }
 
 /// Reusable per-thread buffers, so scanning a blob allocates nothing when nothing matches.
@@ -540,6 +554,7 @@ pub(crate) fn match_in_windows(
                 secret,
                 severity: rule.def.severity,
                 notes,
+                decoded: None,
             });
         }
     }

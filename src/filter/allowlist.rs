@@ -22,8 +22,10 @@ pub struct Candidate<'a> {
     pub rule_id: &'a str,
     /// The repository-relative path of the place.
     pub rel_path: &'a str,
-    /// Byte range of the value in the blob.
+    /// Byte range of the value in the blob (for a decoded value, of its encoded form).
     pub span: Range<usize>,
+    /// The value when it is not the bytes at `span`: a value decoded from them.
+    pub value: Option<&'a [u8]>,
 }
 
 /// One `[[allowlist]]` table, compiled.
@@ -91,7 +93,7 @@ impl Allowlist {
             }
         }
         let span = clamp(candidate.span.clone(), blob.len());
-        let secret = &blob[span.clone()];
+        let secret = candidate.value.unwrap_or(&blob[span.clone()]);
         if !self.secrets.is_empty() && !self.secrets.iter().any(|re| re.is_match(secret)) {
             return false;
         }
@@ -180,6 +182,7 @@ mod tests {
             rule_id: rule,
             rel_path: path,
             span: start..start + secret.len(),
+            value: None,
         }
     }
 

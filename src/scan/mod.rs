@@ -16,6 +16,7 @@
 //! baseline entries nothing matched.
 
 pub mod added;
+pub mod decoded;
 pub mod limit;
 pub mod presence;
 pub mod summary;
@@ -48,6 +49,8 @@ pub struct ScanOptions {
     pub baseline: Option<Arc<Baseline>>,
     /// Findings shown per file (distinct values; see [`limit`]).
     pub max_findings_per_file: usize,
+    /// Layers of encoded values decoded and matched ([`decoded`]); 0 turns decoding off.
+    pub max_decode_depth: u8,
 }
 
 /// Findings shown per file unless the user says otherwise.
@@ -60,6 +63,7 @@ impl Default for ScanOptions {
             allowlists: Arc::default(),
             baseline: None,
             max_findings_per_file: DEFAULT_FINDINGS_PER_FILE,
+            max_decode_depth: crate::admission::decode::DEFAULT_MAX_DEPTH,
         }
     }
 }
@@ -431,7 +435,16 @@ impl Scanner {
             return;
         };
         let rel_paths: Vec<&str> = places.iter().map(|p| p.rel_path).collect();
-        let per_place = self.engine.scan_at(&rel_paths, bytes, scratch);
+        let mut per_place = self.engine.scan_at(&rel_paths, bytes, scratch);
+        let depth = self.options.max_decode_depth;
+        decoded::add_matches(
+            &self.engine,
+            &rel_paths,
+            bytes,
+            depth,
+            &mut per_place,
+            scratch,
+        );
         if scratch.truncated {
             stats.incomplete(
                 first.path,
@@ -490,7 +503,7 @@ impl Scanner {
         let shown = limit::select(
             &survivors
                 .iter()
-                .map(|s| (s.found.rule, &bytes[s.found.secret.clone()]))
+                .map(|s| (s.found.rule, s.found.value(bytes)))
                 .collect::<Vec<_>>(),
             self.options.max_findings_per_file,
         );
@@ -518,7 +531,7 @@ impl Scanner {
             .map(|found| HiddenValue {
                 span: found.secret.clone(),
                 redacted: redact(
-                    &String::from_utf8_lossy(&bytes[found.secret.clone()]),
+                    &String::from_utf8_lossy(found.value(bytes)),
                     &rules[found.rule].def.keywords,
                 ),
             })
@@ -582,11 +595,12 @@ impl Scanner {
             rule_id: rule.id(),
             rel_path: place.rel_path,
             span: found.secret.clone(),
+            value: found.decoded.as_ref().map(|d| d.value.as_bytes()),
         };
         if self.options.allowlists.allows(&candidate, bytes) {
             return Err(Suppression::Allowlist);
         }
-        let secret = String::from_utf8_lossy(&bytes[found.secret.clone()]);
+        let secret = String::from_utf8_lossy(found.value(bytes));
         let fingerprint = fingerprint(rule.id(), place.rel_path, &secret);
         let in_baseline = crate::filter::baseline::fingerprint_number(&fingerprint)
             .is_some_and(|n| self.baselined.contains(&n));
