@@ -59,7 +59,7 @@ pub fn check_examples(rule: &Rule) -> Vec<ExampleFailure> {
                 .collect();
             let problem = match example.expected_secret() {
                 _ if found.is_empty() => Some(format!(
-                    "is not matched {context} (check the keywords, the regex, min_entropy and the placeholder filter)"
+                    "is not matched {context} (check the keywords, the regex, min_entropy, min_randomness and the placeholder filter)"
                 )),
                 Some(expected) if !secrets.iter().any(|s| s == expected) => Some(format!(
                     "extracts {secrets:?} {context}, not the expected secret {expected:?}"

@@ -5,7 +5,7 @@
 //! 2. Only rules with a keyword hit go further, and their regex runs only in a window around each
 //!    hit (the hit's line, bounded), never over the whole blob.
 //! 3. Regexes compile on first use ([`crate::rules::Rule::regex`]).
-//! 4. Entropy, placeholder and validator checks look at the extracted secret only.
+//! 4. Entropy, word-likeness, placeholder and validator checks look at the extracted secret only.
 //! 5. File classes are computed only for blobs where a rule that needs them has a hit.
 //!
 //! A blob can live at several paths (git history keeps every path a blob was reachable at), and
@@ -17,6 +17,7 @@ pub mod entropy;
 pub mod literals;
 pub mod placeholder;
 pub mod validators;
+pub mod wordlike;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -567,6 +568,11 @@ fn accept_secret(rule: &Rule, bytes: &[u8], secret: Range<usize>) -> Option<Vec<
     let value = &bytes[secret.clone()];
     if let Some(min) = rule.def.min_entropy {
         if entropy::shannon(value) < min {
+            return None;
+        }
+    }
+    if let Some(min) = rule.def.min_randomness {
+        if wordlike::surprise(value) < min {
             return None;
         }
     }

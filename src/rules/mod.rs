@@ -223,6 +223,11 @@ pub struct RuleDef {
     pub secret_group: usize,
     #[serde(default)]
     pub min_entropy: Option<f64>,
+    /// The least average surprise, in bits per character, of the secret under the word-likeness
+    /// model ([`crate::engine::wordlike`]): names, words and paths score 2 to 4.5, random keys 5
+    /// and up.
+    #[serde(default)]
+    pub min_randomness: Option<f64>,
     #[serde(default)]
     pub paths: Vec<String>,
     #[serde(default)]
@@ -810,6 +815,34 @@ negative_examples = ["nothing"]
             .unwrap_err();
         assert!(err.message.contains("titel"), "{err}");
         assert_eq!(err.line, Some(3));
+    }
+
+    #[test]
+    fn min_randomness_is_checked_and_applied() {
+        let rule = |min: &str, example: &str, negative: &str| {
+            format!(
+                "[[rule]]\nid = \"demo\"\ntitle = \"Demo\"\nkind = \"secret\"\n\
+                 severity = \"high\"\nkeywords = [\"demo_key\"]\n\
+                 regex = '''demo_key = \"([A-Za-z0-9_]+)\"'''\nsecret_group = 1\n\
+                 min_randomness = {min}\nremediation = \"r\"\nchecklist = \"c\"\n\
+                 examples = ['{example}']\nnegative_examples = ['{negative}']\n"
+            )
+        };
+        let load = |text: String| {
+            RuleSet::default().add_file("custom.toml", &text, crate::rulecheck::FULL)
+        };
+        let err = load(rule("17.0", "demo_key = \"k8Qw2PzR5tLm9XcV\"", "x")).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("min_randomness"), "{err}");
+        // A random value passes; a name with as many distinct letters does not.
+        let ok = rule(
+            "5.0",
+            "demo_key = \"k8Qw2PzR5tLm9XcV\"",
+            "demo_key = \"user_profile_cache_v3\"",
+        );
+        load(ok).unwrap();
+        let name_as_example = rule("5.0", "demo_key = \"user_profile_cache_v3\"", "x");
+        let err = load(name_as_example).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("examples"), "{err}");
     }
 
     #[test]

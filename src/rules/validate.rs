@@ -100,6 +100,14 @@ pub(super) fn check_fields(def: &RuleDef) -> Result<(), (&'static str, String)> 
             ));
         }
     }
+    if let Some(min) = def.min_randomness {
+        if !(0.0..=16.0).contains(&min) {
+            return Err((
+                "min_randomness",
+                format!("{min} is outside 0.0..=16.0 bits per character"),
+            ));
+        }
+    }
     if def.examples.is_empty() {
         return Err((
             "examples",
