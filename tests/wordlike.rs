@@ -130,7 +130,8 @@ const TEMPLATES: &[(&str, &str)] = &[
         "app/settings.py",
         "db = connect(host=\"db.internal\", user=\"etl\", password=\"{}\")",
     ),
-    ("app/settings.py", "SECRET_KEY = '{}'"),
+    // Not settings.py: there the Django rule reports SECRET_KEY whatever it looks like.
+    ("app/keys.py", "SECRET_KEY = '{}'"),
     ("app/settings.py", "access_token = \"{}\""),
     ("internal/config/config.go", "\tapiKey := \"{}\""),
     ("internal/config/config.go", "const webhookSecret = \"{}\""),
@@ -156,10 +157,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("config/initializers/acme.rb", "  :password => \"{}\","),
     ("config/initializers/acme.rb", "  secret_key: '{}',"),
     ("config/initializers/acme.rb", "  config.token = \"{}\""),
-    ("includes/config.php", "$password = '{}';"),
-    ("includes/config.php", "    'api_key' => '{}',"),
-    ("includes/config.php", "$secret = \"{}\";"),
-    ("includes/config.php", "    'token' => '{}',"),
+    // Code, not a PHP configuration file (where any literal password is reported).
+    ("src/Service/Mailer.php", "$password = '{}';"),
+    ("src/Service/Mailer.php", "    'api_key' => '{}',"),
+    ("src/Service/Mailer.php", "$secret = \"{}\";"),
+    ("src/Service/Mailer.php", "    'token' => '{}',"),
 ];
 
 /// Values under the same names that are not credentials: names and identifiers (camelCase,

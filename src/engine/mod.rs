@@ -91,7 +91,9 @@ pub struct Scratch {
 impl Scratch {
     fn reset(&mut self, rules: usize) {
         for &rule in &self.touched {
-            self.windows[rule as usize].ranges.clear();
+            let windows = &mut self.windows[rule as usize];
+            windows.ranges.clear();
+            windows.block_end = None;
         }
         for &rule in &self.context_touched {
             self.context_seen[rule as usize] = false;
@@ -110,9 +112,26 @@ impl Scratch {
 #[derive(Debug, Default)]
 struct WindowSet {
     ranges: Vec<Range<usize>>,
+    /// Where the search for the next `-----END` started and what it found: every hit of a
+    /// multi-line rule would otherwise search to the end of the file again (quadratic in a
+    /// large file full of the rule's keyword).
+    block_end: Option<(usize, Option<usize>)>,
 }
 
 impl WindowSet {
+    /// The position of the first `-----END` at or after `from`, searched once for all the hits
+    /// before it.
+    fn next_block_end(&mut self, bytes: &[u8], from: usize) -> Option<usize> {
+        if let Some((searched_from, found)) = self.block_end {
+            if searched_from <= from && found.is_none_or(|at| at >= from) {
+                return found;
+            }
+        }
+        let found = memchr::memmem::find(&bytes[from..], b"-----END").map(|i| from + i);
+        self.block_end = Some((from, found));
+        found
+    }
+
     /// Adds the window around a keyword hit at `start..end`.
     fn add(&mut self, bytes: &[u8], start: usize, end: usize, multiline: bool) {
         if let Some(last) = self.ranges.last() {
@@ -121,7 +140,12 @@ impl WindowSet {
                 return;
             }
         }
-        let window = window_around(bytes, start, end, multiline);
+        let block_end = if multiline {
+            Some(self.next_block_end(bytes, end))
+        } else {
+            None
+        };
+        let window = window_around(bytes, start, end, block_end);
         match self.ranges.last_mut() {
             Some(last) if window.start <= last.end => {
                 last.start = last.start.min(window.start);
@@ -494,23 +518,29 @@ fn drop_repeats_on_a_line(bytes: &[u8], matches: &mut Vec<Match>) {
 /// The regex window around one keyword hit: from the start of its line (at most
 /// [`WINDOW_BEFORE`] bytes back) to the end of its line (at most [`WINDOW_AFTER`] bytes on), or
 /// [`WINDOW_AFTER_MULTILINE`] bytes on for values that span lines.
-fn window_around(bytes: &[u8], start: usize, end: usize, multiline: bool) -> Range<usize> {
+fn window_around(
+    bytes: &[u8],
+    start: usize,
+    end: usize,
+    block_end: Option<Option<usize>>,
+) -> Range<usize> {
     let floor = start.saturating_sub(WINDOW_BEFORE);
     let window_start =
         memchr::memrchr(b'\n', &bytes[floor..start]).map_or(floor, |i| floor + i + 1);
-    let window_end = if multiline {
+    let window_end = match block_end {
         // A block ends at its END line however long it is (a PGP keyring export, a key with a
         // long body): the window reaches it, and at least WINDOW_AFTER_MULTILINE bytes.
-        let block_end = memchr::memmem::find(&bytes[end..], b"-----END").map(|i| {
-            let at = end + i;
-            memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |j| at + j)
-        });
-        (end + WINDOW_AFTER_MULTILINE)
-            .max(block_end.unwrap_or(0))
-            .min(bytes.len())
-    } else {
-        let ceiling = (end + WINDOW_AFTER).min(bytes.len());
-        memchr::memchr(b'\n', &bytes[end..ceiling]).map_or(ceiling, |i| end + i)
+        Some(block_end) => {
+            let line_end = block_end
+                .map(|at| memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |j| at + j));
+            (end + WINDOW_AFTER_MULTILINE)
+                .max(line_end.unwrap_or(0))
+                .min(bytes.len())
+        }
+        None => {
+            let ceiling = (end + WINDOW_AFTER).min(bytes.len());
+            memchr::memchr(b'\n', &bytes[end..ceiling]).map_or(ceiling, |i| end + i)
+        }
     };
     window_start..window_end
 }

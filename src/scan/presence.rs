@@ -85,6 +85,7 @@ impl Scanner {
                 secret: 0..name.len(),
                 severity: rule.def.severity,
                 notes: Vec::new(),
+                decoded: None,
             };
             let lines = LineIndex::new(name);
             match self.judge(&found, place, name, None, &lines, stats, out) {
