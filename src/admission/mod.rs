@@ -13,6 +13,7 @@
 //! What comes out is a [`Text`]: the bytes the engine matches. Decoders of encoded values and
 //! containers plug in here, behind [`admit`], so that every source gets them at once.
 
+pub mod container;
 pub mod magic;
 pub mod text;
 

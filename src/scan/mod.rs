@@ -16,6 +16,7 @@
 //! baseline entries nothing matched.
 
 pub mod added;
+mod archive;
 pub mod limit;
 pub mod summary;
 
@@ -47,6 +48,8 @@ pub struct ScanOptions {
     pub baseline: Option<Arc<Baseline>>,
     /// Findings shown per file (distinct values; see [`limit`]).
     pub max_findings_per_file: usize,
+    /// How far archives and compressed files are opened ([`archive`]).
+    pub archives: crate::admission::container::Limits,
 }
 
 /// Findings shown per file unless the user says otherwise.
@@ -59,6 +62,7 @@ impl Default for ScanOptions {
             allowlists: Arc::default(),
             baseline: None,
             max_findings_per_file: DEFAULT_FINDINGS_PER_FILE,
+            archives: Default::default(),
         }
     }
 }
@@ -207,6 +211,7 @@ fn attach_provenance(source: &dyn Source, findings: &mut [Finding], stats: &Scan
         }
         finding.git = Some(origin);
     }
+    crate::finding::mask_summaries(findings);
 }
 
 /// Report order: by path, then position, then rule.
@@ -299,7 +304,7 @@ impl BlobVisitor for Worker<'_> {
         let scratch = &mut self.scratch;
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
             self.scanner
-                .scan_blob(blob, scratch, self.stats, &mut found)
+                .scan_blob(blob, None, scratch, self.stats, &mut found)
         }));
         match result {
             Ok(()) => self.found.absorb(found),
@@ -353,11 +358,15 @@ impl Scanner {
     fn scan_blob(
         &self,
         blob: &Blob,
+        within: Option<&archive::Within>,
         scratch: &mut Scratch,
         stats: &ScanStats,
         out: &mut Collected,
     ) {
         if blob.places.is_empty() {
+            return;
+        }
+        if archive::scan_members(self, blob, within, scratch, stats, out) {
             return;
         }
         let text = match admission::admit(blob.bytes, blob.places.iter().map(|p| p.rel_path)) {
