@@ -451,7 +451,7 @@ pub fn mask_summaries(findings: &mut [Finding]) {
         };
         let own = finding
             .redact
-            .then(|| (finding.secret.as_str(), finding.redacted.as_str()));
+            .then_some((finding.secret.as_str(), finding.redacted.as_str()));
         for (secret, redacted) in own
             .into_iter()
             .chain(in_messages.iter().map(|(s, r)| (s.as_str(), r.as_str())))
