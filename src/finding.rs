@@ -100,9 +100,26 @@ pub struct Finding {
     pub origin: u32,
     /// The git blob it was found in, when it came from git.
     pub object: Option<String>,
+    /// When it was found inside an archive: the member's path inside the archive the source
+    /// found (`inner.zip!conf.py`); `path` and `rel_path` then end in `!` and this
+    /// (`nested.tar!inner.zip!conf.py`), and [`Finding::outer_rel_path`] is the archive's file.
+    pub member: Option<String>,
 }
 
 impl Finding {
+    /// The file a source found it in: `rel_path`, or for an archive member the archive's path
+    /// (SARIF artifacts and GitHub annotations point at a file that exists).
+    pub fn outer_rel_path(&self) -> &str {
+        match &self.member {
+            Some(member) => self
+                .rel_path
+                .strip_suffix(member.as_str())
+                .and_then(|outer| outer.strip_suffix('!'))
+                .unwrap_or(&self.rel_path),
+            None => &self.rel_path,
+        }
+    }
+
     /// The value as reports may show it: redacted unless the user asked for secrets.
     pub fn shown_value(&self, show_secrets: bool) -> &str {
         if self.redact && !show_secrets {
@@ -235,6 +252,7 @@ impl<'a> FindingBuilder<'a> {
             git: None,
             origin: 0,
             object: None,
+            member: None,
         }
     }
 }
@@ -427,6 +445,33 @@ fn render(
     }
     out.push_str(&raw(at..shown.end));
     (out, highlight)
+}
+
+/// Hides secrets in the commit summaries that provenance attached: a finding's own value, and
+/// every value found in a commit or tag message (whose first line is a summary), replaced by
+/// its redacted form. A report shows the summary beside the finding, in every format.
+pub fn mask_summaries(findings: &mut [Finding]) {
+    let in_messages: Vec<(String, String)> = findings
+        .iter()
+        .filter(|f| f.redact && f.object.is_none() && f.rel_path.starts_with('<'))
+        .map(|f| (f.secret.clone(), f.redacted.clone()))
+        .collect();
+    for finding in findings.iter_mut() {
+        let Some(git) = &mut finding.git else {
+            continue;
+        };
+        let own = finding
+            .redact
+            .then_some((finding.secret.as_str(), finding.redacted.as_str()));
+        for (secret, redacted) in own
+            .into_iter()
+            .chain(in_messages.iter().map(|(s, r)| (s.as_str(), r.as_str())))
+        {
+            if !secret.is_empty() && git.summary.contains(secret) {
+                git.summary = git.summary.replace(secret, redacted);
+            }
+        }
+    }
 }
 
 /// The redacted form of a secret: a known public prefix (`ak_live_`, `ghp_`, a PEM header) and a

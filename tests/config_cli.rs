@@ -211,7 +211,7 @@ const BAD_CONFIGS: &[(&str, &str)] = &[
     ),
     (
         "[scan]\nfail_on = \"high\"\nexclud = [\"vendor/\"]\n",
-        ".credlint.toml:3: scan.exclud: unknown key `exclud`, expected one of `max_file_size`, `max_findings_per_file`, `exclude`, `fail_on`, `baseline`",
+        ".credlint.toml:3: scan.exclud: unknown key `exclud`, expected one of `max_file_size`, `max_findings_per_file`, `max_archive_depth`, `exclude`, `fail_on`, `baseline`",
     ),
     (
         "[[allowlist]]\npath = [\"tests/**\"]\n",

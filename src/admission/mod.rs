@@ -17,6 +17,7 @@
 //! What comes out is a [`Text`]: the bytes the engine matches. Decoders of encoded values and
 //! containers plug in here, so that every source gets them at once.
 
+pub mod container;
 pub mod decode;
 pub mod magic;
 pub mod text;

@@ -104,6 +104,11 @@ pub struct BlobArgs {
     /// configuration's scan.max_file_size].
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
+    /// Open archives and compressed files (zip, jar, tar, tar.gz, gz, bz2, xz, zst) this many
+    /// levels deep and scan their members; 0 treats them as binary files [default: 3, or the
+    /// configuration's scan.max_archive_depth].
+    #[arg(long, value_name = "N")]
+    pub max_archive_depth: Option<u32>,
     /// Do not scan repository paths matching this gitignore-style pattern (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
@@ -172,6 +177,11 @@ pub struct WalkArgs {
     /// configuration's scan.max_file_size].
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
+    /// Open archives and compressed files (zip, jar, tar, tar.gz, gz, bz2, xz, zst) this many
+    /// levels deep and scan their members; 0 treats them as binary files [default: 3, or the
+    /// configuration's scan.max_archive_depth].
+    #[arg(long, value_name = "N")]
+    pub max_archive_depth: Option<u32>,
     /// Do not scan paths matching this gitignore-style pattern (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,

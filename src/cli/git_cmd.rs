@@ -93,6 +93,7 @@ pub(super) fn load_settings_from(
         Overrides {
             max_file_size: blobs.max_file_size,
             max_findings_per_file: blobs.max_findings_per_file,
+            max_archive_depth: blobs.max_archive_depth,
             excludes: &blobs.exclude,
             fail_on: output.fail_on,
         },

@@ -53,6 +53,7 @@ pub(super) fn load_settings(
         Overrides {
             max_file_size: walk.max_file_size,
             max_findings_per_file: walk.max_findings_per_file,
+            max_archive_depth: walk.max_archive_depth,
             excludes: &walk.exclude,
             fail_on,
         },

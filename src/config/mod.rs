@@ -38,6 +38,8 @@ pub struct Config {
     pub max_file_size: Option<u64>,
     /// Findings kept per file before the scan of it stops.
     pub max_findings_per_file: Option<u64>,
+    /// Nesting levels of archives opened (0: none).
+    pub max_archive_depth: Option<u32>,
     /// Gitignore-style patterns of paths not to scan, added to `--exclude`.
     pub excludes: Vec<String>,
     pub fail_on: Option<FailOn>,
@@ -121,6 +123,8 @@ struct ScanTable {
     max_file_size: Option<Spanned<SizeValue>>,
     #[serde(default)]
     max_findings_per_file: Option<Spanned<i64>>,
+    #[serde(default)]
+    max_archive_depth: Option<Spanned<i64>>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
@@ -314,6 +318,19 @@ pub fn load(
                 limit.span(),
                 "scan.max_findings_per_file",
                 format!("{} is not a positive number of findings", limit.get_ref()),
+            ),
+        }
+    }
+    if let Some(depth) = &scan.max_archive_depth {
+        match u32::try_from(*depth.get_ref()) {
+            Ok(n) => config.max_archive_depth = Some(n),
+            _ => problem_at(
+                depth.span(),
+                "scan.max_archive_depth",
+                format!(
+                    "{} is not a number of nesting levels (0 turns archives off)",
+                    depth.get_ref()
+                ),
             ),
         }
     }
@@ -591,6 +608,9 @@ mod tests {
         let (config, _) = load_text("[scan]\nmax_file_size = 1000\nfail_on = \"none\"\n").unwrap();
         assert_eq!(config.max_file_size, Some(1000));
         assert_eq!(config.fail_on, Some(FailOn(None)));
+        let (config, _) = load_text("[scan]\nmax_archive_depth = 1\n").unwrap();
+        assert_eq!(config.max_archive_depth, Some(1));
+        assert!(load_text("[scan]\nmax_archive_depth = -1\n").is_err());
         let (config, _) = load_text("[scan]\nmax_findings_per_file = 20\n").unwrap();
         assert_eq!(config.max_findings_per_file, Some(20));
         assert!(load_text("[scan]\nmax_findings_per_file = 0\n").is_err());

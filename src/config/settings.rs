@@ -67,6 +67,7 @@ impl Settings {
 pub struct Overrides<'a> {
     pub max_file_size: Option<u64>,
     pub max_findings_per_file: Option<u64>,
+    pub max_archive_depth: Option<u32>,
     pub excludes: &'a [String],
     pub fail_on: Option<FailOn>,
 }
@@ -148,6 +149,19 @@ pub fn load(
         (Some(path), BaselineUse::Filter) => Some(Arc::new(read_baseline(path)?)),
         _ => None,
     };
+    let max_file_size = overrides
+        .max_file_size
+        .or(config.max_file_size)
+        .unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    let archives = crate::admission::container::Limits {
+        max_depth: overrides
+            .max_archive_depth
+            .or(config.max_archive_depth)
+            .unwrap_or(crate::admission::container::DEFAULT_MAX_DEPTH),
+        // A member is a file: the same size limit holds for it.
+        max_member_bytes: max_file_size,
+        ..Default::default()
+    };
     Ok(Settings {
         rules: Arc::new(rules),
         scan: ScanOptions {
@@ -163,11 +177,9 @@ pub fn load(
                 .map_or(crate::scan::DEFAULT_FINDINGS_PER_FILE, |n| {
                     usize::try_from(n).unwrap_or(usize::MAX)
                 }),
+            archives,
         },
-        max_file_size: overrides
-            .max_file_size
-            .or(config.max_file_size)
-            .unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        max_file_size,
         excludes,
         fail_on: overrides.fail_on.or(config.fail_on).unwrap_or_default(),
         baseline_path,

@@ -27,6 +27,21 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         if let Some(git) = &f.git {
             message.push_str(&format!("\nCommit {} ({})", git.commit, git.summary));
         }
+        // A member of an archive: the annotation goes on the archive's file (its lines are not
+        // the member's), and the message says where in the member.
+        if let Some(member) = &f.member {
+            message.insert_str(
+                0,
+                &format!("In {member}:{}:{}: ", loc.start_line, loc.start_column),
+            );
+            let properties = format!(
+                "file={},title={}",
+                github_property(f.outer_rel_path()),
+                github_property(&title)
+            );
+            writeln!(out, "::{command} {properties}::{}", github_data(&message))?;
+            continue;
+        }
         let mut properties = format!(
             "file={},line={}",
             github_property(&f.rel_path),

@@ -47,6 +47,8 @@ pub struct JsonFinding<'a> {
     fingerprint: &'a str,
     notes: &'a [String],
     git: Option<JsonGit<'a>>,
+    /// Inside an archive: the member's path in the archive file (`path` ends in `!` and it).
+    archive_member: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -128,6 +130,7 @@ pub fn finding_json<'a>(f: &'a Finding, show_secrets: bool) -> JsonFinding<'a> {
             summary: &g.summary,
             in_head: g.in_head,
         }),
+        archive_member: f.member.as_deref(),
     }
 }
 

@@ -331,12 +331,22 @@ fn result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
             }),
         ));
     }
-    let location = file_location(&f.rel_path, Some(region));
+    // A member of an archive: the artifact is the archive (the file in the repository), the
+    // region is in the member, and the message and properties name the member.
+    let mut message = f.message.clone();
+    if let Some(member) = &f.member {
+        extra.push(("member".to_string(), json!(member)));
+        message.push_str(&format!(
+            " (in {member}, inside the archive {}; the line and column are in {member})",
+            f.outer_rel_path()
+        ));
+    }
+    let location = file_location(f.outer_rel_path(), Some(region));
     let fingerprints = BTreeMap::from([("credlint/v1".to_string(), f.fingerprint.clone())]);
     let builder = SarifResult::builder()
         .rule_id(f.rule_id.clone())
         .level(level(f.severity))
-        .message(text_message(f.message.clone()))
+        .message(text_message(message))
         .locations(vec![location])
         .partial_fingerprints(fingerprints)
         .properties(property_bag(None, extra));

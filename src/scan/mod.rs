@@ -16,6 +16,7 @@
 //! baseline entries nothing matched.
 
 pub mod added;
+mod archive;
 pub mod decoded;
 pub mod limit;
 pub mod presence;
@@ -51,6 +52,8 @@ pub struct ScanOptions {
     pub max_findings_per_file: usize,
     /// Layers of encoded values decoded and matched ([`decoded`]); 0 turns decoding off.
     pub max_decode_depth: u8,
+    /// How far archives and compressed files are opened ([`archive`]).
+    pub archives: crate::admission::container::Limits,
 }
 
 /// Findings shown per file unless the user says otherwise.
@@ -64,6 +67,7 @@ impl Default for ScanOptions {
             baseline: None,
             max_findings_per_file: DEFAULT_FINDINGS_PER_FILE,
             max_decode_depth: crate::admission::decode::DEFAULT_MAX_DEPTH,
+            archives: Default::default(),
         }
     }
 }
@@ -212,6 +216,7 @@ fn attach_provenance(source: &dyn Source, findings: &mut [Finding], stats: &Scan
         }
         finding.git = Some(origin);
     }
+    crate::finding::mask_summaries(findings);
 }
 
 /// Report order: by path, then position, then rule.
@@ -304,7 +309,7 @@ impl BlobVisitor for Worker<'_> {
         let scratch = &mut self.scratch;
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
             self.scanner
-                .scan_blob(blob, scratch, self.stats, &mut found)
+                .scan_blob(blob, None, scratch, self.stats, &mut found)
         }));
         match result {
             Ok(()) => self.found.absorb(found),
@@ -358,11 +363,15 @@ impl Scanner {
     fn scan_blob(
         &self,
         blob: &Blob,
+        within: Option<&archive::Within>,
         scratch: &mut Scratch,
         stats: &ScanStats,
         out: &mut Collected,
     ) {
         if blob.places.is_empty() {
+            return;
+        }
+        if archive::scan_members(self, blob, within, scratch, stats, out) {
             return;
         }
         // Files whose presence is the finding are judged on the raw bytes: keystores are binary.

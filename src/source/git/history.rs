@@ -14,7 +14,10 @@
 //!    that order and hand each blob, with all its places, to the pipeline; one blob is in memory
 //!    per thread at a time. The pipeline matches it once and judges every place (a path an
 //!    allowlist covers at one place is reported at the next).
-//! 4. **Provenance.** Asked for only for places with findings: the introducing commit's id,
+//! 4. **Messages.** Every walked commit's message and every annotated tag's message is scanned
+//!    once, as a blob of its own at `<commit message of 0123456789>` or `<tag message of v1.0>`,
+//!    with the commit (or the tag's tagger) as provenance.
+//! 5. **Provenance.** Asked for only for places with findings: the introducing commit's id,
 //!    author name, date and summary, and whether the secret is still in HEAD (the same blob at
 //!    any path, or a later version of the file that still holds the value).
 
@@ -25,6 +28,7 @@ use std::path::Path;
 use git2::{ObjectType, Oid, Repository, Sort};
 
 use super::PathFilter;
+use super::{commit_message_path, message_of, tag_message_path};
 use super::{for_each_parallel, origin_of, pack_order, read_blob, reopen, GitError, GitOptions};
 use crate::source::{
     Blob, BlobVisitor, Coverage, GitOrigin, Place, ScanMode, ScanStats, SkipReason, Source,
@@ -88,7 +92,18 @@ pub struct HistorySource {
     commits: Vec<WalkedCommit>,
     /// Every blob in HEAD's tree, built on first use.
     head_blobs: OnceCell<OidSet>,
+    /// The annotated tags whose messages were scanned: origins past the commits index this.
+    tags: Vec<TagEntry>,
 }
+
+/// An annotated tag: its object and its name.
+struct TagEntry {
+    oid: Oid,
+    name: String,
+}
+
+/// How many messages a worker takes at a time.
+const MESSAGE_CHUNK: usize = 512;
 
 impl HistorySource {
     pub fn open(repo_path: &Path, options: HistoryOptions) -> Result<Self, GitError> {
@@ -97,6 +112,7 @@ impl HistorySource {
             options,
             commits: Vec::new(),
             head_blobs: OnceCell::new(),
+            tags: Vec::new(),
         })
     }
 
@@ -182,6 +198,58 @@ impl Source for HistorySource {
             });
         };
         for_each_parallel(repo, &order, threads, CHUNK, visitors, &work)?;
+
+        // Commit and tag messages, each once. No path filter applies: a message is not a file.
+        let tags = annotated_tags(repo, &options.revisions, options.since);
+        let commits = &self.commits;
+        let messages: Vec<u32> = commits
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.before_since)
+            .map(|(i, _)| i as u32)
+            .chain((0..tags.len()).map(|i| (commits.len() + i) as u32))
+            .collect();
+        let read_message = |odb: &git2::Odb, &index: &u32, visitor: &mut dyn BlobVisitor| {
+            let (oid, path) = match commits.get(index as usize) {
+                Some(commit) => (commit.oid, commit_message_path(commit.oid)),
+                None => {
+                    let tag = &tags[index as usize - commits.len()];
+                    (tag.oid, tag_message_path(&tag.name))
+                }
+            };
+            // A commit that cannot be read was reported by the walk.
+            let Ok(object) = odb.read(oid) else { return };
+            let message = message_of(object.data());
+            if message.trim_ascii().is_empty() {
+                return;
+            }
+            visitor.visit(&Blob {
+                bytes: message,
+                places: &[Place {
+                    path: &path,
+                    rel_path: &path,
+                    origin: index,
+                }],
+                object: None,
+                replaces: None,
+            });
+        };
+        for_each_parallel(
+            repo,
+            &messages,
+            threads,
+            MESSAGE_CHUNK,
+            visitors,
+            &read_message,
+        )?;
+        if !messages.is_empty() {
+            stats.note(format!(
+                "the blobs scanned include {} commit message(s) and {} annotated tag message(s)",
+                messages.len() - tags.len(),
+                tags.len()
+            ));
+        }
+        self.tags = tags;
         Ok(())
     }
 
@@ -191,6 +259,12 @@ impl Source for HistorySource {
         object: Option<&str>,
         stats: &ScanStats,
     ) -> Option<GitOrigin> {
+        let tag = (origin as usize)
+            .checked_sub(self.commits.len())
+            .and_then(|i| self.tags.get(i));
+        if let Some(tag) = tag {
+            return tag_origin(&self.repo, tag, stats);
+        }
         let Some(walked) = self.commits.get(origin as usize) else {
             // Reachable only through a ref that names a tree or blob: no commit to name.
             return Some(GitOrigin {
@@ -219,6 +293,77 @@ impl Source for HistorySource {
         }
         Some(still_at_path(&self.repo, &head, rel_path, secret))
     }
+}
+
+/// The annotated tags whose messages a scan reads: every tag under `refs/tags` (or the tags
+/// among `revisions`), made at or after `since`, each tag object once.
+fn annotated_tags(repo: &Repository, revisions: &[String], since: Option<i64>) -> Vec<TagEntry> {
+    let named: Vec<(String, Oid)> = if revisions.is_empty() {
+        let Ok(references) = repo.references_glob("refs/tags/*") else {
+            return Vec::new();
+        };
+        references
+            .flatten()
+            .filter_map(|r| {
+                let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
+                let name = name.strip_prefix("refs/tags/").unwrap_or(&name).to_string();
+                r.target().map(|oid| (name, oid))
+            })
+            .collect()
+    } else {
+        revisions
+            .iter()
+            .filter_map(|r| repo.revparse_single(r).ok().map(|o| (r.clone(), o.id())))
+            .collect()
+    };
+    let mut seen = OidSet::default();
+    let mut tags = Vec::new();
+    for (name, oid) in named {
+        if !seen.insert(oid) {
+            continue;
+        }
+        // A lightweight tag names a commit: it has no message of its own.
+        let Ok(tag) = repo.find_tag(oid) else {
+            continue;
+        };
+        let when = tag.tagger().map(|t| t.when().seconds());
+        if since.is_some_and(|since| when.is_some_and(|when| when < since)) {
+            continue;
+        }
+        tags.push(TagEntry { oid, name });
+    }
+    tags.sort_by(|a, b| a.name.cmp(&b.name));
+    tags
+}
+
+/// The provenance of a finding in a tag's message: the commit it tags, and its tagger.
+fn tag_origin(repo: &Repository, entry: &TagEntry, stats: &ScanStats) -> Option<GitOrigin> {
+    let tag = match repo.find_tag(entry.oid) {
+        Ok(tag) => tag,
+        Err(e) => {
+            stats.warn(
+                None,
+                format!("could not read tag {}: {}", entry.name, e.message()),
+            );
+            return None;
+        }
+    };
+    let tagger = tag.tagger();
+    let message = tag.message_bytes().unwrap_or_default();
+    let summary = message.split(|&b| b == b'\n').next().unwrap_or_default();
+    Some(GitOrigin {
+        commit: tag.target_id().to_string(),
+        author: tagger
+            .as_ref()
+            .map(|t| String::from_utf8_lossy(t.name_bytes()).into_owned())
+            .unwrap_or_default(),
+        date: tagger
+            .as_ref()
+            .map(|t| super::iso8601_utc(t.when().seconds()))
+            .unwrap_or_default(),
+        summary: format!("tag {}: {}", entry.name, String::from_utf8_lossy(summary)),
+        in_head: None,
+    })
 }
 
 /// Where the walk starts: commits, plus trees and blobs that refs name directly.

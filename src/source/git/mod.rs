@@ -473,6 +473,23 @@ pub fn work_tree_index(top: &Path) -> Option<WorkTreeIndex> {
     })
 }
 
+/// A commit's or an annotated tag's message, from its raw object: what follows the headers
+/// (which end at the first empty line; a signature's continuation lines are never empty).
+pub(crate) fn message_of(raw: &[u8]) -> &[u8] {
+    memchr::memmem::find(raw, b"\n\n").map_or(&[][..], |i| &raw[i + 2..])
+}
+
+/// Where a finding in a commit message is reported: the report reads "in the commit message of
+/// 0123456789".
+pub(crate) fn commit_message_path(commit: Oid) -> String {
+    format!("<commit message of {}>", &commit.to_string()[..10])
+}
+
+/// Where a finding in an annotated tag's message is reported.
+pub(crate) fn tag_message_path(name: &str) -> String {
+    format!("<tag message of {name}>")
+}
+
 /// The provenance of a commit as findings carry it: never the author's e-mail.
 pub(crate) fn origin_of(commit: &Commit) -> GitOrigin {
     let author = commit.author();

@@ -7,6 +7,7 @@
 //! brings in from either side is not reported again. Which lines are new is worked out
 //! downstream from the bytes. Findings carry the commit and the line in that commit's version of
 //! the file; a secret added twice in the range is reported once, at its first commit.
+//! Each commit's message is scanned too, whole, at `<commit message of 0123456789>`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -14,9 +15,10 @@ use std::path::{Path, PathBuf};
 use git2::{Commit, Oid, Repository, Sort};
 
 use super::{changes_in, diff_options, find_renames, origin_of, read_changes, Change, GitError};
+use super::{commit_message_path, message_of};
 use super::{GitOptions, PathFilter};
 use crate::source::{
-    Coverage, GitOrigin, ScanMode, ScanStats, Source, SourceError, VisitorFactory,
+    Blob, Coverage, GitOrigin, Place, ScanMode, ScanStats, Source, SourceError, VisitorFactory,
 };
 
 /// The commits of `BASE..HEAD` in a repository, as a source.
@@ -121,6 +123,27 @@ impl Source for RangeSource {
             stats,
             visitors,
         )?;
+        // The range's commit messages: a pull request's message is part of what it adds.
+        let odb = self.repo.odb().map_err(GitError::from)?;
+        let mut visitor = visitors.visitor();
+        for (index, oid) in self.commits.iter().enumerate() {
+            let Ok(object) = odb.read(*oid) else { continue };
+            let message = message_of(object.data());
+            if message.trim_ascii().is_empty() {
+                continue;
+            }
+            let path = commit_message_path(*oid);
+            visitor.visit(&Blob {
+                bytes: message,
+                places: &[Place {
+                    path: &path,
+                    rel_path: &path,
+                    origin: index as u32,
+                }],
+                object: None,
+                replaces: None,
+            });
+        }
         Ok(())
     }
 
