@@ -964,7 +964,7 @@ mod tests {
 
     #[test]
     fn percent_encoding_is_decoded_in_credential_contexts_only() {
-        let line = b"DATABASE_URL=postgres://app:p%40ss%2Fw0rd@db/app\n";
+        let line = b"DATABASE_URL=postgres://app:p%40ss%2Fw0rd@db/app\n"; // credlint:allow postgres-connection-string
         let d = decoded(line);
         assert_eq!(texts(&d), ["DATABASE_URL=postgres://app:p@ss/w0rd@db/app"]);
         let pass = find(&d.items[0].text, "p@ss/w0rd");
