@@ -268,6 +268,11 @@ impl Engine {
         self.match_bound
     }
 
+    /// The indices of the rules that `rule`'s `supersedes` names.
+    pub(crate) fn superseded_by(&self, rule: usize) -> &[usize] {
+        &self.supersedes[rule]
+    }
+
     pub fn rules(&self) -> &RuleSet {
         &self.rules
     }

@@ -51,6 +51,11 @@ pub(crate) fn add_matches(
         }
         let mut added: Vec<Match> = Vec::new();
         for found in decoded_matches {
+            // Decoding looks for secrets hidden by an encoding; lints judge code as it is written
+            // (an entity-escaped http:// address in a page is not a plain-HTTP call).
+            if rules[found.rule].def.kind != Kind::Secret {
+                continue;
+            }
             let item = starts.partition_point(|&s| s <= found.secret.start) - 1;
             let text_len = decodings.items[item].text.len();
             let base = starts[item];
@@ -73,6 +78,15 @@ pub(crate) fn add_matches(
                 m.rule == found.rule && m.secret.start < outer.end && outer.start < m.secret.end
             };
             if matches.iter().any(same) || added.iter().any(same) {
+                continue;
+            }
+            // A raw match that stands in for this rule (`supersedes`), as on raw text: a
+            // service-account key file's escaped PEM is the service-account key.
+            if matches.iter().any(|m| {
+                engine.superseded_by(m.rule).contains(&found.rule)
+                    && m.span.start < outer.end
+                    && outer.start < m.span.end
+            }) {
                 continue;
             }
             // A generic rule's decoded match where a specific rule matched the raw text.
