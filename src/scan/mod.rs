@@ -79,6 +79,8 @@ pub struct Scanner {
     /// The baseline's fingerprints, for a lookup per surviving match (as numbers: a baseline of
     /// a generated file has hundreds of thousands).
     baselined: HashSet<u128>,
+    /// The indices of the presence rules, found once: every blob is checked against them.
+    presence_rules: Vec<usize>,
 }
 
 /// What a scan found, once every blob was read.
@@ -106,10 +108,12 @@ impl Scanner {
             .flat_map(|b| b.entries())
             .filter_map(|e| crate::filter::baseline::fingerprint_number(&e.fingerprint))
             .collect();
+        let presence_rules = presence::rule_indices(&rules);
         Scanner {
             engine: Engine::new(rules).with_match_bound(bound),
             options,
             baselined,
+            presence_rules,
         }
     }
 
@@ -251,6 +255,17 @@ struct Collected {
 }
 
 impl Collected {
+    /// Counts a match no place reported, under the reason of its first place (a line a change
+    /// does not add is not the change's to answer for, and not counted).
+    fn count_suppressed(&mut self, reason: Suppression) {
+        match reason {
+            Suppression::NotAdded => {}
+            Suppression::Inline => self.suppressed.inline += 1,
+            Suppression::Allowlist => self.suppressed.allowlist += 1,
+            Suppression::Baseline => self.suppressed.baseline += 1,
+        }
+    }
+
     fn absorb(&mut self, other: Collected) {
         self.findings.extend(other.findings);
         self.suppressed.add(other.suppressed);
@@ -375,7 +390,8 @@ impl Scanner {
             return;
         }
         // Files whose presence is the finding are judged on the raw bytes: keystores are binary.
-        let presence = presence::candidates(self.rules(), blob.places, blob.bytes);
+        let presence =
+            presence::candidates(self.rules(), &self.presence_rules, blob.places, blob.bytes);
         let text = match admission::admit(blob.bytes, blob.places.iter().map(|p| p.rel_path)) {
             Admission::Text(text) => text,
             Admission::Skip(reason) => {
@@ -498,12 +514,7 @@ impl Scanner {
             }
         }
         for reason in suppressed_at.into_values() {
-            match reason {
-                Suppression::NotAdded => {}
-                Suppression::Inline => out.suppressed.inline += 1,
-                Suppression::Allowlist => out.suppressed.allowlist += 1,
-                Suppression::Baseline => out.suppressed.baseline += 1,
-            }
+            out.count_suppressed(reason);
         }
         if survivors.is_empty() {
             return;

@@ -15,7 +15,7 @@ use crate::finding::FindingBuilder;
 use crate::rules::{Rule, RuleSet};
 use crate::source::{Blob, Place, ScanStats};
 
-use super::{Collected, LineIndex, Scanner, Suppression};
+use super::{Collected, LineIndex, Scanner};
 
 /// Whether a presence rule reports the file at `path` with these bytes.
 pub fn file_matches(rule: &Rule, path: &str, bytes: &[u8]) -> bool {
@@ -40,22 +40,32 @@ pub fn file_matches(rule: &Rule, path: &str, bytes: &[u8]) -> bool {
     rule.regex().is_some_and(|regex| regex.is_match(bytes))
 }
 
-/// The presence rules that report this blob: (rule index, index of the first place it applies
-/// at). Cheap when no rule is a presence rule, and a glob match per presence rule otherwise.
-pub fn candidates(rules: &RuleSet, places: &[Place], bytes: &[u8]) -> Vec<(usize, usize)> {
-    let mut found = Vec::new();
-    for (index, rule) in rules.rules().iter().enumerate() {
-        if !rule.def.presence {
-            continue;
-        }
-        if let Some(place) = places
-            .iter()
-            .position(|place| file_matches(rule, place.rel_path, bytes))
-        {
-            found.push((index, place));
-        }
-    }
-    found
+/// The indices of the presence rules in `rules`.
+pub fn rule_indices(rules: &RuleSet) -> Vec<usize> {
+    (rules.rules().iter().enumerate())
+        .filter(|(_, rule)| rule.def.presence)
+        .map(|(index, _)| index)
+        .collect()
+}
+
+/// The presence rules among `presence_rules` ([`rule_indices`]) that report this blob: (rule
+/// index, index of the first place it applies at). A glob match per presence rule.
+pub fn candidates(
+    rules: &RuleSet,
+    presence_rules: &[usize],
+    places: &[Place],
+    bytes: &[u8],
+) -> Vec<(usize, usize)> {
+    let rules = rules.rules();
+    presence_rules
+        .iter()
+        .filter_map(|&index| {
+            let place = places
+                .iter()
+                .position(|place| file_matches(&rules[index], place.rel_path, bytes))?;
+            Some((index, place))
+        })
+        .collect()
 }
 
 impl Scanner {
@@ -96,10 +106,7 @@ impl Scanner {
                     finding.object = blob.object.map(str::to_string);
                     out.findings.push(finding);
                 }
-                Err(Suppression::NotAdded) => {}
-                Err(Suppression::Inline) => out.suppressed.inline += 1,
-                Err(Suppression::Allowlist) => out.suppressed.allowlist += 1,
-                Err(Suppression::Baseline) => out.suppressed.baseline += 1,
+                Err(reason) => out.count_suppressed(reason),
             }
         }
     }
@@ -158,7 +165,7 @@ negative_examples = [{ text = "version https://git-lfs.github.com/spec/v1", path
             origin: 0,
         }];
         assert_eq!(
-            candidates(&set, &places, b"\xFE\xED\xFE\xED\0"),
+            candidates(&set, &rule_indices(&set), &places, b"\xFE\xED\xFE\xED\0"),
             vec![(0, 0)]
         );
     }
