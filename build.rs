@@ -29,17 +29,30 @@ fn main() {
         let text = std::fs::read_to_string(&path).expect("rule files are UTF-8");
         let file: RuleFile = toml::from_str(&text)
             .unwrap_or_else(|e| panic!("{} is not a valid rule file: {e}", path.display()));
-        let rules: Vec<serde_json::Value> = file
-            .rule
-            .into_iter()
-            .map(|spanned| {
-                let line = 1 + text[..spanned.span().start].matches('\n').count();
-                serde_json::json!({ "line": line, "def": spanned.into_inner() })
-            })
-            .collect();
-        let json = serde_json::to_vec(&rules).expect("TOML values convert to JSON");
-        let mut target = Path::new(&out_dir).join(&name).into_os_string();
-        target.push(".json");
-        std::fs::write(&target, json).expect("OUT_DIR is writable");
+        let mut rules: Vec<serde_json::Value> = Vec::new();
+        let mut examples: Vec<serde_json::Value> = Vec::new();
+        for spanned in file.rule {
+            let line = 1 + text[..spanned.span().start].matches('\n').count();
+            let mut def = spanned.into_inner();
+            // Examples are 40% of the rules' bytes and only rule checks and docs read them: a
+            // scan does not parse them (see RuleSet::builtin_for_scan).
+            let mut pair = serde_json::Map::new();
+            for field in ["examples", "negative_examples"] {
+                if let Some(value) = def.remove(field) {
+                    pair.insert(
+                        field.into(),
+                        serde_json::to_value(value).expect("TOML to JSON"),
+                    );
+                }
+            }
+            rules.push(serde_json::json!({ "line": line, "def": def }));
+            examples.push(serde_json::Value::Object(pair));
+        }
+        for (suffix, value) in [(".json", rules), (".examples.json", examples)] {
+            let json = serde_json::to_vec(&value).expect("TOML values convert to JSON");
+            let mut target = Path::new(&out_dir).join(&name).into_os_string();
+            target.push(suffix);
+            std::fs::write(&target, json).expect("OUT_DIR is writable");
+        }
     }
 }

@@ -89,7 +89,7 @@ pub fn load(
     overrides: Overrides,
     baseline_use: BaselineUse,
 ) -> Result<Settings, String> {
-    let mut rules = RuleSet::builtin().map_err(|e| e.to_string())?;
+    let mut rules = RuleSet::builtin_for_scan().map_err(|e| e.to_string())?;
     let from_ref = args
         .from_ref
         .as_ref()

@@ -7,9 +7,14 @@ macro_rules! builtin_rule_files {
         pub const BUILTIN_RULE_FILES: &[(&str, &str)] =
             &[$(($name, include_str!(concat!("../../rules/", $name)))),*];
 
-        /// Each file's rules as JSON (`[{"line": N, "def": {...}}]`), what a run loads.
-        pub(crate) const BUILTIN_RULES_JSON: &[(&str, &[u8])] =
-            &[$(($name, include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".json")))),*];
+        /// Each file's rules as JSON (`[{"line": N, "def": {...}}]`) without their examples,
+        /// what a scan loads, and the examples of each rule in the same order
+        /// (`[{"examples": [...], "negative_examples": [...]}]`), what rule checks and docs add.
+        pub(crate) const BUILTIN_RULES_JSON: &[(&str, &[u8], &[u8])] = &[$((
+            $name,
+            include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".json")),
+            include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".examples.json")),
+        )),*];
     };
 }
 

@@ -124,7 +124,7 @@ impl RuleSet {
             return 0;
         }
         let mut off = Vec::new();
-        self.rules.retain(|rule| {
+        self.retain(|rule| {
             let run = selection.decide(rule) == Decision::Run;
             if !run {
                 off.push(rule.def.id.clone());
