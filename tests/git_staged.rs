@@ -164,3 +164,90 @@ fn runs_from_a_subdirectory_and_refuses_what_has_no_index() {
     assert_eq!(code, 2);
     assert!(err.contains("bare repository"), "{err}");
 }
+
+/// A change is matched where it adds lines (the engine skips keywords on the file's other
+/// lines): what it adds is found wherever the file's old secrets are, a key block the change
+/// completes is found from its committed first line, and an encoded token on an added line is
+/// decoded while the committed one beside it stays quiet.
+#[test]
+fn a_change_is_matched_on_the_lines_it_adds_and_on_blocks_they_complete() {
+    let repo = Repo::new();
+    let old_token = fake::github_pat();
+    let old_encoded = fake::base64(fake::github_pat().as_bytes());
+    let key = fake::private_key_pem();
+    let lines: Vec<&str> = key.lines().collect();
+    let filler: String = (0..200)
+        .map(|i| format!("setting_{i}: value {i}\n"))
+        .collect();
+    repo.write(
+        "deploy/values.yaml",
+        format!("{filler}token: {old_token}\nauth: {old_encoded}\n{filler}"),
+    );
+    repo.write("deploy/key.pem", format!("{}\n{}\n", lines[0], lines[1]));
+    repo.commit_all("Base");
+
+    let new_token = fake::github_pat();
+    let new_inner = fake::github_pat();
+    let new_encoded = fake::base64(new_inner.as_bytes());
+    repo.write(
+        "deploy/values.yaml",
+        format!(
+            "{filler}token: {old_token}\nauth: {old_encoded}\n{filler}\
+             next_token: {new_token}\nnext_auth: {new_encoded}\n"
+        ),
+    );
+    repo.write("deploy/key.pem", &key);
+    repo.git(&["add", "-A"]);
+
+    let (code, report, _) = run_json(repo.path(), &["staged", "--show-secrets"]);
+    assert_eq!(code, 1, "{report:#}");
+    let mut found = values(&report);
+    found.sort();
+    let mut expected = vec![new_token.clone(), new_inner.clone()];
+    expected.sort();
+    let pem: Vec<serde_json::Value> = findings(&report)
+        .into_iter()
+        .filter(|f| f["path"] == "deploy/key.pem")
+        .collect();
+    assert_eq!(pem.len(), 1, "the completed key block: {report:#}");
+    assert_eq!(pem[0]["start_line"], 1, "reported where the block starts");
+    found.retain(|v| !v.contains("PRIVATE"));
+    assert_eq!(found, expected, "{report:#}");
+}
+
+/// An index whose cache-tree is not valid for directories that did not change (a fresh clone
+/// of a large repository, a file unstaged and staged again): the staged changes are found by
+/// hashing the index's directories against HEAD's trees, and a file deleted beside them counts.
+#[test]
+fn directories_without_a_valid_cache_tree_still_show_what_is_staged() {
+    let repo = Repo::new();
+    for dir in ["app", "docs", "lib/deep", "lib/other"] {
+        repo.write(&format!("{dir}/notes.md"), format!("# {dir}\n"));
+    }
+    repo.write("lib/deep/gone.txt", "soon deleted\n");
+    repo.commit_all("Base");
+    // Unstaging and staging again leaves the index as HEAD has it, with docs/ and the root no
+    // longer valid in the cache-tree.
+    repo.git(&["rm", "-q", "--cached", "docs/notes.md"]);
+    repo.git(&["add", "docs/notes.md"]);
+    let index = std::fs::read(repo.path().join(".git/index")).unwrap();
+    assert!(
+        index.windows(4).any(|w| w == b"TREE") && index.windows(6).any(|w| w == b"docs\0-"),
+        "docs/ is not valid in the cache-tree"
+    );
+    let (code, report, _) = run_json(repo.path(), &["staged"]);
+    assert_eq!((code, &report["summary"]["files_scanned"]), (0, &0.into()));
+
+    let key = fake::transcodely_live();
+    repo.write(
+        "lib/deep/notes.md",
+        format!("# lib/deep\n{}", assignment("KEY", &key)),
+    );
+    repo.remove("lib/deep/gone.txt");
+    repo.git(&["add", "-A"]);
+    let (code, report, _) = run_json(repo.path(), &["staged", "--show-secrets"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(values(&report), vec![key]);
+    assert_eq!(findings(&report)[0]["path"], "lib/deep/notes.md");
+    assert_eq!(report["summary"]["files_scanned"], 1);
+}

@@ -200,15 +200,15 @@ impl Engine {
     pub fn new(rules: Arc<RuleSet>) -> Engine {
         let mut literals: Vec<String> = Vec::new();
         let mut patterns: Vec<PatternUse> = Vec::new();
-        let index_of = |literal: &str, literals: &mut Vec<String>| {
+        // A map, not a search of the list: a thousand keywords searched linearly were a
+        // measurable part of every pre-commit run.
+        let mut known: HashMap<String, usize> = HashMap::new();
+        let mut index_of = |literal: &str, literals: &mut Vec<String>| {
             let lower = literal.to_ascii_lowercase();
-            match literals.iter().position(|l| *l == lower) {
-                Some(i) => i,
-                None => {
-                    literals.push(lower);
-                    literals.len() - 1
-                }
-            }
+            *known.entry(lower).or_insert_with_key(|lower| {
+                literals.push(lower.clone());
+                literals.len() - 1
+            })
         };
         let mut whole_file = Vec::new();
         for (rule_index, rule) in rules.rules().iter().enumerate() {
@@ -291,6 +291,22 @@ impl Engine {
     /// Scans one blob that lives at every one of `paths`: the matches at each path, in the
     /// order of `paths`. Keywords and regexes run once, for every rule that applies at any path.
     pub fn scan_at(&self, paths: &[&str], bytes: &[u8], scratch: &mut Scratch) -> Vec<Vec<Match>> {
+        self.scan_within(paths, bytes, None, scratch)
+    }
+
+    /// [`Engine::scan_at`], for a change that adds only the lines at the byte ranges `added`
+    /// (sorted, whole lines) when it is given: the matches that can have a byte there. A
+    /// single-line rule's window is the line of its keyword, so a keyword on a line the change
+    /// did not add opens none (and compiles no regex): a one-line edit of a large file costs a
+    /// keyword pass, not a scan. Multi-line and whole-file rules, and `file_contains`, still see
+    /// the whole blob. The caller still drops matches outside `added`.
+    pub fn scan_within(
+        &self,
+        paths: &[&str],
+        bytes: &[u8],
+        added: Option<&[Range<usize>]>,
+        scratch: &mut Scratch,
+    ) -> Vec<Vec<Match>> {
         let nothing = || vec![Vec::new(); paths.len()];
         if self.keywords.is_none() && self.whole_file.is_empty() {
             return nothing();
@@ -320,7 +336,11 @@ impl Engine {
         hits.sort_unstable_by_key(|hit| (hit.end, hit.start));
         for hit in hits.iter() {
             let used = &self.patterns[hit.pattern];
+            let on_added = added.is_none_or(|added| overlaps_any(added, hit.start..hit.end));
             for &rule in &used.triggers {
+                if !on_added && !rules[rule as usize].def.multiline {
+                    continue;
+                }
                 let rule_windows = &mut windows[rule as usize];
                 if rule_windows.ranges.is_empty() {
                     touched.push(rule);
@@ -518,6 +538,12 @@ fn drop_repeats_on_a_line(bytes: &[u8], matches: &mut Vec<Match>) {
         }
         !repeat
     });
+}
+
+/// Whether `span` shares a byte with one of `ranges` (sorted and disjoint).
+pub(crate) fn overlaps_any(ranges: &[Range<usize>], span: Range<usize>) -> bool {
+    let i = ranges.partition_point(|r| r.end <= span.start);
+    ranges.get(i).is_some_and(|r| r.start < span.end)
 }
 
 /// The regex window around one keyword hit: from the start of its line (at most

@@ -10,7 +10,9 @@
 //! characters were escaped) is reported once, as the raw match.
 
 use crate::admission::decode::{self, DecodedValue, Limits};
-use crate::engine::{Engine, Match, Scratch};
+use std::ops::Range;
+
+use crate::engine::{overlaps_any, Engine, Match, Scratch};
 use crate::rules::Kind;
 
 /// Adds to `per_place` (the raw matches of `bytes` at each of `paths`) the matches in its
@@ -20,6 +22,7 @@ pub(crate) fn add_matches(
     paths: &[&str],
     bytes: &[u8],
     max_depth: u8,
+    added_lines: Option<&[Range<usize>]>,
     per_place: &mut [Vec<Match>],
     scratch: &mut Scratch,
 ) {
@@ -29,16 +32,27 @@ pub(crate) fn add_matches(
     percent_decode_url_values(bytes, per_place);
     let values = paths.iter().any(|p| decode::holds_values(p));
     let limits = Limits::for_blob(bytes.len(), max_depth);
-    let decodings = decode::decode_all(bytes, limits, values);
+    let mut decodings = decode::decode_all(bytes, limits, values);
     if decodings.items.is_empty() {
         return;
     }
-    // One text for the engine: each decoded text followed by two line breaks.
+    // One text for the engine: each decoded text followed by two line breaks. The texts move
+    // into it (decoded text can be twice the blob: a copy would be a third blob's worth of
+    // memory). A text decoded from lines a change did not add holds nothing the change added:
+    // it is left out, its length zero.
     let mut joined = Vec::new();
     let mut starts = Vec::with_capacity(decodings.items.len());
-    for item in &decodings.items {
+    let mut lengths = Vec::with_capacity(decodings.items.len());
+    for index in 0..decodings.items.len() {
         starts.push(joined.len());
-        joined.extend_from_slice(&item.text);
+        let text = std::mem::take(&mut decodings.items[index].text);
+        let from = decodings.to_blob(index, 0..text.len());
+        if added_lines.is_none_or(|added| overlaps_any(added, from)) {
+            joined.extend_from_slice(&text);
+            lengths.push(text.len());
+        } else {
+            lengths.push(0);
+        }
         joined.extend_from_slice(b"\n\n");
     }
     let truncated = scratch.truncated;
@@ -57,7 +71,7 @@ pub(crate) fn add_matches(
                 continue;
             }
             let item = starts.partition_point(|&s| s <= found.secret.start) - 1;
-            let text_len = decodings.items[item].text.len();
+            let text_len = lengths[item];
             let base = starts[item];
             // A multi-line rule's match must not reach into the next decoded text.
             if found.span.start < base || found.span.end > base + text_len {
@@ -65,8 +79,8 @@ pub(crate) fn add_matches(
             }
             let secret = found.secret.start - base..found.secret.end - base;
             let span = found.span.start - base..found.span.end - base;
-            let value =
-                String::from_utf8_lossy(&decodings.items[item].text[secret.clone()]).into_owned();
+            let value = String::from_utf8_lossy(&joined[base + secret.start..base + secret.end])
+                .into_owned();
             let outer = decodings.to_blob(item, secret);
             let outer_span = decodings.to_blob(item, span);
             if outer.is_empty() {

@@ -460,13 +460,23 @@ impl Scanner {
             return;
         };
         let rel_paths: Vec<&str> = places.iter().map(|p| p.rel_path).collect();
-        let mut per_place = self.engine.scan_at(&rel_paths, bytes, scratch);
+        // A change is matched where it adds lines; the filters below still judge every match.
+        let mut lines = None;
+        let added_spans = added.map(|added| {
+            lines
+                .get_or_insert_with(|| LineIndex::new(bytes))
+                .spans_of(added, bytes.len())
+        });
+        let mut per_place =
+            self.engine
+                .scan_within(&rel_paths, bytes, added_spans.as_deref(), scratch);
         let depth = self.options.max_decode_depth;
         decoded::add_matches(
             &self.engine,
             &rel_paths,
             bytes,
             depth,
+            added_spans.as_deref(),
             &mut per_place,
             scratch,
         );
@@ -484,7 +494,7 @@ impl Scanner {
             return;
         }
         let rules = self.engine.rules().rules();
-        let lines = LineIndex::new(bytes);
+        let lines = lines.unwrap_or_else(|| LineIndex::new(bytes));
 
         // Judge each match at each place; it is reported at the first place nothing suppresses
         // it, and counted as suppressed (once, by its first place's reason) when none does.
@@ -665,6 +675,21 @@ impl LineIndex {
         }
     }
 
+    /// The byte ranges of the lines in `set` (each with its line break), in order.
+    fn spans_of(&self, set: &LineSet, len: usize) -> Vec<Range<usize>> {
+        let start_of = |line: usize| match line {
+            0 | 1 => 0,
+            _ => self.newlines.get(line - 2).map_or(len, |&n| n + 1),
+        };
+        set.ranges()
+            .map(|(first, last)| {
+                let end = self.newlines.get(last - 1).map_or(len, |&n| n + 1);
+                start_of(first)..end
+            })
+            .filter(|span| !span.is_empty())
+            .collect()
+    }
+
     /// The 1-based lines of the first and last byte of `span`.
     fn lines_of(&self, span: Range<usize>) -> (usize, usize) {
         let line = |offset: usize| self.newlines.partition_point(|&n| n < offset) + 1;
@@ -684,5 +709,22 @@ mod tests {
         assert_eq!(index.lines_of(2..4), (2, 2));
         assert_eq!(index.lines_of(2..8), (2, 4));
         assert_eq!(index.lines_of(6..9), (4, 4));
+    }
+
+    #[test]
+    fn added_lines_become_the_bytes_of_those_lines() {
+        let text = b"a\nbb\n\nccc";
+        let index = LineIndex::new(text);
+        let mut set = LineSet::default();
+        set.push_range(2, 3);
+        set.push_range(4, u32::MAX as usize);
+        // Lines 2 to 4 are one run of bytes, from `bb` to the end.
+        assert_eq!(index.spans_of(&set, text.len()), vec![2..9]);
+        let mut first = LineSet::default();
+        first.push_range(1, 1);
+        assert_eq!(index.spans_of(&first, text.len()), vec![0..2]);
+        let mut past_the_end = LineSet::default();
+        past_the_end.push_range(9, 12);
+        assert!(index.spans_of(&past_the_end, text.len()).is_empty());
     }
 }

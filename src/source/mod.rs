@@ -251,6 +251,11 @@ impl LineSet {
         self.ranges.is_empty()
     }
 
+    /// The ranges, as inclusive (first, last) line numbers in order.
+    pub fn ranges(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.ranges.iter().copied()
+    }
+
     /// The lines in both sets (for merge commits: what is new relative to every parent).
     pub fn intersection(&self, other: &LineSet) -> LineSet {
         let mut out = LineSet::default();
