@@ -238,11 +238,15 @@ impl Changes {
 }
 
 /// Compares the index with HEAD's tree, directory by directory, skipping every directory whose
-/// cache-tree id equals HEAD's tree id there.
+/// tree id equals HEAD's tree id there: the cache-tree's id when it is valid, else the id the
+/// directory's entries hash to.
 fn changed_entries(repo: &Repository, index: &index_file::Index) -> Result<Changes, GitError> {
     let mut changed = Changes::default();
     compare_directory(
-        repo,
+        &mut Comparison {
+            repo,
+            written: HashMap::new(),
+        },
         head_tree(repo)?.as_ref(),
         &index.entries,
         0,
@@ -253,11 +257,19 @@ fn changed_entries(repo: &Repository, index: &index_file::Index) -> Result<Chang
     Ok(changed)
 }
 
+/// What comparing the index with HEAD's tree keeps from one directory to the next.
+struct Comparison<'r> {
+    repo: &'r Repository,
+    /// The tree ids of index directories hashed so far, by (position of the directory's first
+    /// entry, length of its path).
+    written: HashMap<(usize, usize), Option<Oid>>,
+}
+
 /// `entries` are the index entries under one directory (whose path is `prefix_len` bytes long,
 /// with its trailing slash), starting at position `first` in the index; `head` is HEAD's tree
 /// there and `cache` the cache-tree node.
 fn compare_directory(
-    repo: &Repository,
+    cx: &mut Comparison,
     head: Option<&Tree>,
     entries: &[IndexEntry],
     first: usize,
@@ -265,8 +277,16 @@ fn compare_directory(
     cache: Option<&CacheTreeNode>,
     changed: &mut Changes,
 ) -> Result<(), GitError> {
-    if let (Some(head), Some(cached)) = (head, cache.and_then(|c| c.oid)) {
-        if head.id() == cached {
+    if let Some(head) = head {
+        // A fresh clone's index has no valid cache-tree: hashing the entries (a few hundred
+        // kilobytes for a large repository) is cheaper than reading every tree of HEAD. Equal
+        // ids mean equal directories; a directory that cannot be hashed is compared entry by
+        // entry.
+        let id = match cache.and_then(|c| c.oid) {
+            Some(cached) => Some(cached),
+            None => written_id(&mut cx.written, entries, first, prefix_len),
+        };
+        if id == Some(head.id()) {
             return Ok(());
         }
     }
@@ -291,7 +311,7 @@ fn compare_directory(
                     }
                     Some((oid, _, Some(ObjectType::Tree))) => {
                         // A directory in HEAD replaced by a file.
-                        deleted_tree(repo, oid, &mut changed.deleted)?;
+                        deleted_tree(cx.repo, oid, &mut changed.deleted)?;
                         changed.staged.push((position, None));
                     }
                     _ => changed.staged.push((position, None)),
@@ -304,7 +324,7 @@ fn compare_directory(
                 let dir = &entry.path[..dir_len];
                 let end = i + entries[i..].partition_point(|e| e.path.starts_with(dir));
                 let subtree = match in_head.remove(name) {
-                    Some((oid, _, Some(ObjectType::Tree))) => Some(repo.find_tree(oid)?),
+                    Some((oid, _, Some(ObjectType::Tree))) => Some(cx.repo.find_tree(oid)?),
                     Some((oid, _, Some(ObjectType::Blob))) => {
                         // A file in HEAD is now a directory.
                         changed.deleted.push(oid);
@@ -314,7 +334,7 @@ fn compare_directory(
                 };
                 let cache = cache.and_then(|c| c.child(name));
                 compare_directory(
-                    repo,
+                    cx,
                     subtree.as_ref(),
                     &entries[i..end],
                     first + i,
@@ -330,11 +350,59 @@ fn compare_directory(
     for (oid, _, kind) in in_head.into_values() {
         match kind {
             Some(ObjectType::Blob) => changed.deleted.push(oid),
-            Some(ObjectType::Tree) => deleted_tree(repo, oid, &mut changed.deleted)?,
+            Some(ObjectType::Tree) => deleted_tree(cx.repo, oid, &mut changed.deleted)?,
             _ => {}
         }
     }
     Ok(())
+}
+
+/// The id of the tree `git write-tree` would write for one directory of the index (its
+/// `entries`, the first at position `first`, under a path `prefix_len` bytes long), or `None`
+/// when an entry is not written as it stands (`git add -N`). Subdirectories are hashed once.
+fn written_id(
+    written: &mut HashMap<(usize, usize), Option<Oid>>,
+    entries: &[IndexEntry],
+    first: usize,
+    prefix_len: usize,
+) -> Option<Oid> {
+    if let Some(&id) = written.get(&(first, prefix_len)) {
+        return id;
+    }
+    // Index order (by whole path) is tree order: a directory sorts as its name and a slash.
+    let mut tree = Vec::new();
+    let mut i = 0;
+    let id = loop {
+        let Some(entry) = entries.get(i) else {
+            break Oid::hash_object(ObjectType::Tree, &tree).ok();
+        };
+        if entry.intent_to_add() {
+            break None;
+        }
+        let rest = &entry.path[prefix_len..];
+        let (mode, name, oid) = match memchr::memchr(b'/', rest) {
+            None => {
+                i += 1;
+                (entry.mode, rest, entry.oid)
+            }
+            Some(slash) => {
+                let dir = &entry.path[..prefix_len + slash + 1];
+                let end = i + entries[i..].partition_point(|e| e.path.starts_with(dir));
+                let sub = written_id(written, &entries[i..end], first + i, dir.len());
+                i = end;
+                match sub {
+                    Some(oid) => (0o40000, &rest[..slash], oid),
+                    None => break None,
+                }
+            }
+        };
+        tree.extend_from_slice(format!("{mode:o} ").as_bytes());
+        tree.extend_from_slice(name);
+        tree.push(0);
+        tree.extend_from_slice(oid.as_bytes());
+    };
+    written.insert((first, prefix_len), id);
+    id
 }
 
 /// The blobs of a directory that is gone from the index.
