@@ -284,7 +284,7 @@ fn compare_directory(
         // entry.
         let id = match cache.and_then(|c| c.oid) {
             Some(cached) => Some(cached),
-            None => written_id(&mut cx.written, entries, first, prefix_len),
+            None => written_id(&mut cx.written, entries, first, prefix_len, cache),
         };
         if id == Some(head.id()) {
             return Ok(());
@@ -357,14 +357,29 @@ fn compare_directory(
     Ok(())
 }
 
+/// The object id of a tree object with this content. Plain SHA-1 (the `sha1` crate, with the
+/// processor's SHA instructions where it has them), not libgit2's collision-detecting one, which
+/// took 10 M instructions to hash a fresh clone of cargo's index: the ids are only compared with
+/// HEAD's own trees, and an engineered collision would need the attacker to control both the
+/// committed tree and the user's index.
+fn tree_object_id(content: &[u8]) -> Option<Oid> {
+    use sha1::{Digest, Sha1};
+    let mut hasher = Sha1::new();
+    hasher.update(format!("tree {}\0", content.len()).as_bytes());
+    hasher.update(content);
+    Oid::from_bytes(hasher.finalize().as_slice()).ok()
+}
+
 /// The id of the tree `git write-tree` would write for one directory of the index (its
-/// `entries`, the first at position `first`, under a path `prefix_len` bytes long), or `None`
-/// when an entry is not written as it stands (`git add -N`). Subdirectories are hashed once.
+/// `entries`, the first at position `first`, under a path `prefix_len` bytes long, `cache` its
+/// cache-tree node), or `None` when an entry is not written as it stands (`git add -N`).
+/// Subdirectories the cache-tree vouches for are taken from it; the others are hashed once.
 fn written_id(
     written: &mut HashMap<(usize, usize), Option<Oid>>,
     entries: &[IndexEntry],
     first: usize,
     prefix_len: usize,
+    cache: Option<&CacheTreeNode>,
 ) -> Option<Oid> {
     if let Some(&id) = written.get(&(first, prefix_len)) {
         return id;
@@ -374,7 +389,7 @@ fn written_id(
     let mut i = 0;
     let id = loop {
         let Some(entry) = entries.get(i) else {
-            break Oid::hash_object(ObjectType::Tree, &tree).ok();
+            break tree_object_id(&tree);
         };
         if entry.intent_to_add() {
             break None;
@@ -388,7 +403,11 @@ fn written_id(
             Some(slash) => {
                 let dir = &entry.path[..prefix_len + slash + 1];
                 let end = i + entries[i..].partition_point(|e| e.path.starts_with(dir));
-                let sub = written_id(written, &entries[i..end], first + i, dir.len());
+                let node = cache.and_then(|c| c.child(&rest[..slash]));
+                let sub = match node.and_then(|n| n.oid) {
+                    Some(valid) => Some(valid),
+                    None => written_id(written, &entries[i..end], first + i, dir.len(), node),
+                };
                 i = end;
                 match sub {
                     Some(oid) => (0o40000, &rest[..slash], oid),
@@ -396,7 +415,12 @@ fn written_id(
                 }
             }
         };
-        tree.extend_from_slice(format!("{mode:o} ").as_bytes());
+        match mode {
+            0o100644 => tree.extend_from_slice(b"100644 "),
+            0o100755 => tree.extend_from_slice(b"100755 "),
+            0o40000 => tree.extend_from_slice(b"40000 "),
+            _ => tree.extend_from_slice(format!("{mode:o} ").as_bytes()),
+        }
         tree.extend_from_slice(name);
         tree.push(0);
         tree.extend_from_slice(oid.as_bytes());
