@@ -10,6 +10,7 @@
 //! [`crate::rulecheck::FULL`]), so rules never call the engine.
 
 mod builtin;
+mod globs;
 mod selection;
 mod validate;
 
@@ -17,11 +18,11 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex_automata::meta::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::context::{ClassSet, FileClass};
+use globs::PathGlobs;
 
 pub use builtin::BUILTIN_RULE_FILES;
 pub use selection::{Decision, Selection, Selector};
@@ -316,8 +317,8 @@ pub struct Rule {
     pub exclude_file_classes: ClassSet,
     // Built on first use, like the regex: a pre-commit run touching three files should not pay
     // for compiling every rule's globs and allow patterns. Validation builds them up front.
-    paths: OnceLock<Option<GlobSet>>,
-    exclude_paths: OnceLock<Option<GlobSet>>,
+    paths: OnceLock<Option<PathGlobs>>,
+    exclude_paths: OnceLock<Option<PathGlobs>>,
     allow: OnceLock<Vec<Regex>>,
     regex: OnceLock<Option<Regex>>,
 }
@@ -382,7 +383,7 @@ impl Rule {
         }
         let include = self
             .paths
-            .get_or_init(|| build_globs(&self.def.paths).ok().flatten());
+            .get_or_init(|| PathGlobs::new(&self.def.paths).ok().flatten());
         if let Some(include) = include {
             if !include.is_match(path) {
                 return false;
@@ -390,7 +391,7 @@ impl Rule {
         }
         let exclude = self
             .exclude_paths
-            .get_or_init(|| build_globs(&self.def.exclude_paths).ok().flatten());
+            .get_or_init(|| PathGlobs::new(&self.def.exclude_paths).ok().flatten());
         if let Some(exclude) = exclude {
             if exclude.is_match(path) {
                 return false;
@@ -706,10 +707,10 @@ impl RuleSet {
             let def = &rule.def;
             let _ = rule
                 .paths
-                .set(build_globs(&def.paths).map_err(|m| err("paths", m))?);
+                .set(PathGlobs::new(&def.paths).map_err(|m| err("paths", m))?);
             let _ = rule
                 .exclude_paths
-                .set(build_globs(&def.exclude_paths).map_err(|m| err("exclude_paths", m))?);
+                .set(PathGlobs::new(&def.exclude_paths).map_err(|m| err("exclude_paths", m))?);
             let compiled = def
                 .allow
                 .iter()
@@ -740,7 +741,7 @@ pub fn full_check(rule: &Rule, examples: ExampleCheck) -> Vec<(&'static str, Str
         ("paths", &rule.def.paths),
         ("exclude_paths", &rule.def.exclude_paths),
     ] {
-        if let Err(message) = build_globs(globs) {
+        if let Err(message) = PathGlobs::new(globs) {
             problems.push((field, message));
         }
     }
@@ -788,18 +789,6 @@ pub fn decode_hex(hex: &str) -> Option<Vec<u8>> {
             u8::from_str_radix(text, 16).ok()
         })
         .collect()
-}
-
-fn build_globs(patterns: &[String]) -> Result<Option<GlobSet>, String> {
-    if patterns.is_empty() {
-        return Ok(None);
-    }
-    let mut builder = GlobSetBuilder::new();
-    for pattern in patterns {
-        let glob = Glob::new(pattern).map_err(|e| format!("bad glob {pattern:?}: {e}"))?;
-        builder.add(glob);
-    }
-    builder.build().map(Some).map_err(|e| e.to_string())
 }
 
 /// Turns a TOML error into one that names the file and line.
