@@ -108,8 +108,8 @@ impl Literals {
             for j in 1..m {
                 let lane = MAX_PREFIX - m + j;
                 let bit = !(1u64 << (lane * BUCKETS + bucket));
-                for &a in cases(literal[j - 1]) {
-                    for &b in cases(literal[j]) {
+                for a in cases(literal[j - 1]) {
+                    for b in cases(literal[j]) {
                         let pair = usize::from(a) | usize::from(b) << 8;
                         table[pair] &= bit;
                     }
@@ -224,27 +224,10 @@ fn prefix_len(len: usize) -> usize {
         .unwrap_or(3)
 }
 
-/// Both cases of a letter, or the byte itself (a thousand keywords' pairs are written at every
-/// start-up: no allocation per byte).
-fn cases(byte: u8) -> &'static [u8] {
-    static ALL: [[u8; 2]; 256] = {
-        let mut all = [[0u8; 2]; 256];
-        let mut b = 0;
-        while b < 256 {
-            all[b] = [
-                (b as u8).to_ascii_lowercase(),
-                (b as u8).to_ascii_uppercase(),
-            ];
-            b += 1;
-        }
-        all
-    };
-    let both = &ALL[usize::from(byte)];
-    if byte.is_ascii_alphabetic() {
-        both
-    } else {
-        &both[..1]
-    }
+/// Both cases of a letter; for any other byte, the byte twice (writing an entry twice is
+/// harmless, and a thousand keywords' pairs are written at every start-up: no allocation).
+fn cases(byte: u8) -> [u8; 2] {
+    [byte.to_ascii_lowercase(), byte.to_ascii_uppercase()]
 }
 
 /// Up to eight bytes as one number (already lower case).

@@ -30,17 +30,13 @@ impl PathGlobs {
         if patterns.is_empty() {
             return Ok(None);
         }
-        // Every glob is checked by globset, so a bad one is refused the same way either way.
-        let globs = patterns
-            .iter()
-            .map(|p| Glob::new(p).map_err(|e| format!("bad glob {p:?}: {e}")))
-            .collect::<Result<Vec<_>, _>>()?;
+        // Literal text and `*` are always a valid glob: only the others need globset's parse.
         if let Some(wildcards) = patterns.iter().map(|p| Wildcard::new(p)).collect() {
             return Ok(Some(PathGlobs::Wildcards(wildcards)));
         }
         let mut builder = GlobSetBuilder::new();
-        for glob in globs {
-            builder.add(glob);
+        for pattern in patterns {
+            builder.add(Glob::new(pattern).map_err(|e| format!("bad glob {pattern:?}: {e}"))?);
         }
         builder
             .build()

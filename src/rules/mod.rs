@@ -496,6 +496,9 @@ impl std::error::Error for RuleError {}
 /// binary only parses them; users' rules are always checked fully.
 #[derive(Debug, Clone, Copy)]
 pub enum Validation {
+    /// Nothing but a unique id: the built-in rules as a scan loads them, without the examples
+    /// the field checks ask for.
+    Trusted,
     ParseOnly,
     /// Everything, the examples through this check ([`crate::rulecheck::FULL`]).
     Full(ExampleCheck),
@@ -566,22 +569,11 @@ impl RuleSet {
                     def.examples = pair.examples;
                     def.negative_examples = pair.negative_examples;
                 }
-                if with_examples {
-                    set.add_def(def, &origin, Validation::ParseOnly)?;
-                } else {
-                    // Without examples the field check would refuse every rule; the test suite
-                    // checks the built-in rules fully, and ids stay unique by the index.
-                    if set.get(&def.id).is_some() {
-                        return Err(RuleError {
-                            origin,
-                            line: None,
-                            rule_id: Some(def.id),
-                            field: Some("id".into()),
-                            message: "duplicate rule id".into(),
-                        });
-                    }
-                    set.push(Rule::unchecked(def, origin));
-                }
+                let validation = match with_examples {
+                    true => Validation::ParseOnly,
+                    false => Validation::Trusted,
+                };
+                set.add_def(def, &origin, validation)?;
                 if let Some(added) = set.rules.last_mut() {
                     added.category = category.to_string();
                 }
@@ -698,7 +690,9 @@ impl RuleSet {
             field: Some(field.to_string()),
             message,
         };
-        validate::check_fields(&def).map_err(|(field, msg)| err(field, msg))?;
+        if !matches!(validation, Validation::Trusted) {
+            validate::check_fields(&def).map_err(|(field, msg)| err(field, msg))?;
+        }
         if self.get(&def.id).is_some() {
             return Err(err("id", "duplicate rule id".into()));
         }
@@ -722,13 +716,9 @@ impl RuleSet {
                 return Err(err(field, message));
             }
         }
-        self.push(rule);
-        Ok(())
-    }
-
-    fn push(&mut self, rule: Rule) {
         self.by_id.insert(rule.def.id.clone(), self.rules.len());
         self.rules.push(rule);
+        Ok(())
     }
 }
 

@@ -461,12 +461,10 @@ impl Scanner {
         };
         let rel_paths: Vec<&str> = places.iter().map(|p| p.rel_path).collect();
         // A change is matched where it adds lines; the filters below still judge every match.
-        let mut lines = None;
-        let added_spans = added.map(|added| {
-            lines
-                .get_or_insert_with(|| LineIndex::new(bytes))
-                .spans_of(added, bytes.len())
-        });
+        let lines = added.map(|_| LineIndex::new(bytes));
+        let added_spans = added
+            .zip(lines.as_ref())
+            .map(|(added, lines)| lines.spans_of(added, bytes.len()));
         let mut per_place =
             self.engine
                 .scan_within(&rel_paths, bytes, added_spans.as_deref(), scratch);
