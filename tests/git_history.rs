@@ -413,3 +413,89 @@ fn configuration_and_baseline_apply_to_git_scans() {
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["summary"]["suppressed"]["allowlist"], 1);
 }
+
+/// A history that `git repack` turns into long delta chains: a settings file edited forty
+/// times, a secret added at version 25 and removed at 30, and a large file edited twice.
+fn packed_history(repack: &[&str]) -> (Repo, String, String) {
+    let repo = Repo::new();
+    let key = fake::transcodely_live();
+    let mut settings = String::new();
+    let mut introduced = String::new();
+    for version in 0..40 {
+        settings.push_str(&format!("OPTION_{version} = {version}\n"));
+        let mut text = settings.clone();
+        if (25..30).contains(&version) {
+            text.push_str(&assignment("API_KEY", &key));
+        }
+        repo.write("app/settings.py", &text);
+        if version % 20 == 0 {
+            let rows: String = (0..300).map(|i| format!("row_{i} = {version}\n")).collect();
+            repo.write("big.py", format!("{rows}{}", assignment("KEY", &key)));
+        }
+        let id = repo.commit_all(&format!("Version {version}"));
+        if version == 25 {
+            introduced = id;
+        }
+    }
+    repo.git(repack);
+    assert_eq!(
+        git_in(repo.path(), &["count-objects"]),
+        "0 objects, 0 kilobytes"
+    );
+    (repo, key, introduced)
+}
+
+/// Blobs in a pack are read straight from it (deltas built from their bases, whichever way
+/// the pack names them); what is found, where and since when is what the loose objects gave.
+#[test]
+fn secrets_inside_delta_chains_of_a_pack_are_found_at_the_commit_that_added_them() {
+    let repacks: [&[&str]; 2] = [
+        &[
+            "repack",
+            "-q",
+            "-a",
+            "-d",
+            "-f",
+            "--depth=50",
+            "--window=50",
+        ],
+        &[
+            "-c",
+            "repack.useDeltaBaseOffset=false",
+            "repack",
+            "-q",
+            "-a",
+            "-d",
+            "-f",
+        ],
+    ];
+    for repack in repacks {
+        let (repo, key, introduced) = packed_history(repack);
+        let (code, report, _) = run_json(repo.path(), &["git", "--show-secrets"]);
+        assert_eq!(code, 1, "{report:#}");
+        let found: Vec<_> = findings(&report)
+            .into_iter()
+            .filter(|f| f["path"] == "app/settings.py")
+            .collect();
+        assert_eq!(found.len(), 1, "{report:#}");
+        assert_eq!(found[0]["value"], key.as_str());
+        assert_eq!(found[0]["start_line"], 27);
+        assert_eq!(found[0]["git"]["commit"], introduced.as_str());
+        assert_eq!(found[0]["git"]["in_head"], false);
+        // 40 versions of settings, two of big.py (each with the key), 40 commit messages.
+        assert_eq!(
+            report["summary"]["files_scanned"],
+            40 + 2 + 40,
+            "{report:#}"
+        );
+
+        // Over the size limit, both versions of the large file (one whole, one a delta) are
+        // skipped and counted, not scanned.
+        let (code, report, _) = run_json(repo.path(), &["git", "--max-file-size", "2K"]);
+        assert_eq!(code, 1, "{report:#}");
+        assert_eq!(report["summary"]["skipped"]["too_large"], 2, "{report:#}");
+        assert!(findings(&report)
+            .iter()
+            .all(|f| f["path"] == "app/settings.py"));
+    }
+}

@@ -22,6 +22,12 @@ pub struct Wildcard {
     /// The glob began with `**/`: the rest may match the whole path or follow any `/` in it.
     in_any_directory: bool,
     pattern: Box<[u8]>,
+    /// How many bytes of the pattern come before its first `*` and after its last one: text
+    /// any match starts (unless `in_any_directory`) and ends with. Checking them first turns
+    /// away nearly every path at once; a history scan asks each of its paths about some fifty
+    /// whole-file rules, and the full match was 5% of its time.
+    head: usize,
+    tail: usize,
 }
 
 impl PathGlobs {
@@ -63,14 +69,24 @@ impl Wildcard {
             && !rest
                 .bytes()
                 .any(|b| matches!(b, b'?' | b'[' | b']' | b'{' | b'}' | b'\\'));
+        let head = rest.find('*').unwrap_or(rest.len());
+        let tail = rest.len() - rest.rfind('*').map_or(0, |star| star + 1);
         plain.then(|| Wildcard {
             in_any_directory,
             pattern: rest.as_bytes().into(),
+            head,
+            tail,
         })
     }
 
     fn is_match(&self, path: &str) -> bool {
         let path = path.as_bytes();
+        let pattern = &self.pattern[..];
+        if !path.ends_with(&pattern[pattern.len() - self.tail..])
+            || !(self.in_any_directory || path.starts_with(&pattern[..self.head]))
+        {
+            return false;
+        }
         if wildcard_match(&self.pattern, path) {
             return true;
         }

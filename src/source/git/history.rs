@@ -8,7 +8,7 @@
 //!    at with the commit that put it there: object ids and integers, nothing that grows with blob
 //!    bytes. Walking oldest first makes "first appeared" mean "introduced". Long histories are
 //!    split into consecutive parts walked in parallel and merged in order.
-//! 2. **Order.** Sort the blobs by their position in the pack files ([`super::pack_order`]), so
+//! 2. **Order.** Sort the blobs by their position in the pack files ([`super::packs`]), so
 //!    delta bases are still cached when their deltas are read.
 //! 3. **Read.** Worker threads, each with its own repository handle, take consecutive chunks of
 //!    that order and hand each blob, with all its places, to the pipeline; one blob is in memory
@@ -27,9 +27,10 @@ use std::path::Path;
 
 use git2::{ObjectType, Oid, Repository, Sort};
 
+use super::packs::{PackReader, PackedBlob, Packs};
 use super::PathFilter;
 use super::{commit_message_path, message_of, tag_message_path};
-use super::{for_each_parallel, origin_of, pack_order, read_blob, reopen, GitError, GitOptions};
+use super::{for_each_parallel, origin_of, read_blob, reopen, GitError, GitOptions};
 use crate::source::{
     Blob, BlobVisitor, Coverage, GitOrigin, Place, ScanMode, ScanStats, SkipReason, Source,
     SourceError, VisitorFactory,
@@ -159,20 +160,38 @@ impl Source for HistorySource {
         let tips = starting_points(repo, &options.revisions, stats)?;
         let commits = walk_commits(repo, &tips.commits, options.since, stats)?;
         let inventory = enumerate_blobs(repo, &commits, &tips, &filter, stats, threads)?;
-        let order = {
+        let packs = Packs::open(&repo.commondir().join("objects"));
+        let (order, locations) = {
             let oids: Vec<Oid> = inventory.blobs.iter().map(|b| b.oid).collect();
-            let keys = pack_order::sort_keys(&repo.commondir().join("objects"), &oids);
+            let keys = packs.sort_keys(&oids);
             let mut order: Vec<u32> = (0..oids.len() as u32).collect();
             order.sort_unstable_by_key(|&i| keys[i as usize]);
-            order
+            (order, keys)
         };
         self.commits = commits;
         let max_size = self.options.git.max_file_size;
-        let work = |odb: &git2::Odb, &index: &u32, visitor: &mut dyn BlobVisitor| {
+        let work = |odb: &git2::Odb,
+                    reader: &mut PackReader,
+                    &index: &u32,
+                    visitor: &mut dyn BlobVisitor| {
             let entry = &inventory.blobs[index as usize];
             let first = &inventory.paths[entry.path as usize];
-            let Some(object) = read_blob(odb, entry.oid, first, max_size, stats) else {
-                return;
+            let location = locations[index as usize];
+            let packed = match location.0 {
+                u32::MAX => None,
+                _ => reader.read_blob(location, max_size),
+            };
+            let from_libgit2;
+            let bytes = match &packed {
+                Some(PackedBlob::Bytes(bytes)) => &bytes[..],
+                Some(PackedBlob::TooLarge) => return stats.skipped(SkipReason::TooLarge),
+                None => match read_blob(odb, entry.oid, first, max_size, stats) {
+                    Some(object) => {
+                        from_libgit2 = object;
+                        from_libgit2.data()
+                    }
+                    None => return,
+                },
             };
             let place = |path: u32, commit: u32| {
                 let path = inventory.paths[path as usize].as_str();
@@ -191,13 +210,14 @@ impl Source for HistorySource {
             );
             let id = entry.oid.to_string();
             visitor.visit(&Blob {
-                bytes: object.data(),
+                bytes,
                 places: &places,
                 object: Some(&id),
                 replaces: None,
             });
         };
-        for_each_parallel(repo, &order, threads, CHUNK, visitors, &work)?;
+        let new_reader = || PackReader::new(&packs);
+        for_each_parallel(repo, &order, threads, CHUNK, visitors, &new_reader, &work)?;
 
         // Commit and tag messages, each once. No path filter applies: a message is not a file.
         let tags = annotated_tags(repo, &options.revisions, options.since);
@@ -209,37 +229,39 @@ impl Source for HistorySource {
             .map(|(i, _)| i as u32)
             .chain((0..tags.len()).map(|i| (commits.len() + i) as u32))
             .collect();
-        let read_message = |odb: &git2::Odb, &index: &u32, visitor: &mut dyn BlobVisitor| {
-            let (oid, path) = match commits.get(index as usize) {
-                Some(commit) => (commit.oid, commit_message_path(commit.oid)),
-                None => {
-                    let tag = &tags[index as usize - commits.len()];
-                    (tag.oid, tag_message_path(&tag.name))
+        let read_message =
+            |odb: &git2::Odb, _: &mut (), &index: &u32, visitor: &mut dyn BlobVisitor| {
+                let (oid, path) = match commits.get(index as usize) {
+                    Some(commit) => (commit.oid, commit_message_path(commit.oid)),
+                    None => {
+                        let tag = &tags[index as usize - commits.len()];
+                        (tag.oid, tag_message_path(&tag.name))
+                    }
+                };
+                // A commit that cannot be read was reported by the walk.
+                let Ok(object) = odb.read(oid) else { return };
+                let message = message_of(object.data());
+                if message.trim_ascii().is_empty() {
+                    return;
                 }
+                visitor.visit(&Blob {
+                    bytes: message,
+                    places: &[Place {
+                        path: &path,
+                        rel_path: &path,
+                        origin: index,
+                    }],
+                    object: None,
+                    replaces: None,
+                });
             };
-            // A commit that cannot be read was reported by the walk.
-            let Ok(object) = odb.read(oid) else { return };
-            let message = message_of(object.data());
-            if message.trim_ascii().is_empty() {
-                return;
-            }
-            visitor.visit(&Blob {
-                bytes: message,
-                places: &[Place {
-                    path: &path,
-                    rel_path: &path,
-                    origin: index,
-                }],
-                object: None,
-                replaces: None,
-            });
-        };
         for_each_parallel(
             repo,
             &messages,
             threads,
             MESSAGE_CHUNK,
             visitors,
+            &|| (),
             &read_message,
         )?;
         if !messages.is_empty() {

@@ -13,7 +13,7 @@
 
 pub mod history;
 mod index_file;
-mod pack_order;
+mod packs;
 pub mod range;
 pub mod staged;
 pub mod vcs;
@@ -319,24 +319,27 @@ pub(crate) fn admit(
     }
 }
 
-/// Runs `work` over `items` on `threads` threads, each with its own repository handle and a
-/// visitor from `visitors`. Items are taken `chunk` at a time, in order, so that neighbours (in
+/// Runs `work` over `items` on `threads` threads, each with its own repository handle, a
+/// visitor from `visitors` and whatever else `thread_state` makes for it. Items are taken `chunk` at a time, in order, so that neighbours (in
 /// pack order, delta chains) mostly stay on one thread. One thread does everything when there
 /// is little to do.
-pub(crate) fn for_each_parallel<T: Sync>(
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn for_each_parallel<T: Sync, S>(
     repo: &Repository,
     items: &[T],
     threads: usize,
     chunk: usize,
     visitors: &dyn VisitorFactory,
-    work: &(dyn Fn(&git2::Odb, &T, &mut dyn super::BlobVisitor) + Sync),
+    thread_state: &(dyn Fn() -> S + Sync),
+    work: &(dyn Fn(&git2::Odb, &mut S, &T, &mut dyn super::BlobVisitor) + Sync),
 ) -> Result<(), GitError> {
     let chunk = chunk.max(1);
     if threads <= 1 || items.len() <= chunk {
         let odb = repo.odb()?;
         let mut visitor = visitors.visitor();
+        let mut state = thread_state();
         for item in items {
-            work(&odb, item, &mut visitor);
+            work(&odb, &mut state, item, &mut visitor);
         }
         return Ok(());
     }
@@ -358,13 +361,14 @@ pub(crate) fn for_each_parallel<T: Sync>(
                     Err(e) => return fail(e.into()),
                 };
                 let mut visitor = visitors.visitor();
+                let mut state = thread_state();
                 loop {
                     let start = next.fetch_add(1, Ordering::Relaxed) * chunk;
                     let Some(part) = items.get(start..(start + chunk).min(items.len())) else {
                         break;
                     };
                     for item in part {
-                        work(&odb, item, &mut visitor);
+                        work(&odb, &mut state, item, &mut visitor);
                     }
                 }
             });
@@ -388,35 +392,36 @@ pub(crate) fn read_changes(
 ) -> Result<(), GitError> {
     // Few changes are cheaper on one thread than opening more repository handles.
     const PER_THREAD: usize = 32;
-    let work = |odb: &git2::Odb, change: &Change, visitor: &mut dyn super::BlobVisitor| {
-        let Some(new) = read_blob(odb, change.new, &change.path, max_size, stats) else {
-            return;
+    let work =
+        |odb: &git2::Odb, _: &mut (), change: &Change, visitor: &mut dyn super::BlobVisitor| {
+            let Some(new) = read_blob(odb, change.new, &change.path, max_size, stats) else {
+                return;
+            };
+            let mut old_objects = Vec::with_capacity(change.replaces.len());
+            for old in &change.replaces {
+                // An older version that cannot be read (or is over the size limit) is compared as
+                // absent: every line counts.
+                old_objects.push(old.and_then(|oid| {
+                    read_blob(odb, oid, &change.path, max_size, &ScanStats::default())
+                }));
+            }
+            let replaces: Vec<Option<&[u8]>> = old_objects
+                .iter()
+                .map(|o| o.as_ref().map(|o| o.data()))
+                .collect();
+            let object = change.new.to_string();
+            visitor.visit(&Blob {
+                bytes: new.data(),
+                places: &[Place {
+                    path: &change.path,
+                    rel_path: &change.path,
+                    origin: change.origin,
+                }],
+                object: Some(&object),
+                replaces: Some(&replaces),
+            });
         };
-        let mut old_objects = Vec::with_capacity(change.replaces.len());
-        for old in &change.replaces {
-            // An older version that cannot be read (or is over the size limit) is compared as
-            // absent: every line counts.
-            old_objects.push(old.and_then(|oid| {
-                read_blob(odb, oid, &change.path, max_size, &ScanStats::default())
-            }));
-        }
-        let replaces: Vec<Option<&[u8]>> = old_objects
-            .iter()
-            .map(|o| o.as_ref().map(|o| o.data()))
-            .collect();
-        let object = change.new.to_string();
-        visitor.visit(&Blob {
-            bytes: new.data(),
-            places: &[Place {
-                path: &change.path,
-                rel_path: &change.path,
-                origin: change.origin,
-            }],
-            object: Some(&object),
-            replaces: Some(&replaces),
-        });
-    };
-    for_each_parallel(repo, changes, threads, PER_THREAD, visitors, &work)
+    for_each_parallel(repo, changes, threads, PER_THREAD, visitors, &|| (), &work)
 }
 
 /// The bytes of the file at `path` (repository-relative) in the tree of revision `rev`, or
