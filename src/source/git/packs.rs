@@ -171,16 +171,27 @@ const OBJ_BLOB: u8 = 3;
 const OBJ_OFS_DELTA: u8 = 6;
 const OBJ_REF_DELTA: u8 = 7;
 
-/// How much one read of the pack fetches at least: objects read in pack order are neighbours,
-/// so one read serves many.
-const WINDOW: usize = 1 << 20;
+/// How much one read of the pack fetches: objects read in pack order are neighbours, so while
+/// reads go forward each fetches twice as much as the last, up to a mebibyte, and one read
+/// serves many objects; a read elsewhere (trees, in the order commits name them) starts again
+/// small, as copying a mebibyte to use a few hundred bytes made the tree walk twice as slow.
+const WINDOW_MIN: usize = 16 << 10;
+const WINDOW_MAX: usize = 1 << 20;
 /// The bytes of recently built objects each thread keeps for the deltas that follow them
 /// (libgit2 keeps 16 MiB per pack too).
 const CACHE_BYTES: usize = 16 << 20;
 /// Git's delta chains are at most 4095 long (`--depth`); a longer one is a damaged pack.
 const MAX_CHAIN: usize = 4096;
 
-/// What reading a packed blob gave.
+/// The kinds of object other than blobs, as pack entries number them.
+#[derive(Clone, Copy)]
+pub enum ObjectKind {
+    Commit = 1,
+    Tree = 2,
+    Tag = 4,
+}
+
+/// What reading a packed object gave.
 pub enum PackedBlob {
     Bytes(Rc<Vec<u8>>),
     /// Larger than the size limit: not built.
@@ -224,6 +235,18 @@ impl<'p> PackReader<'p> {
     /// The blob at `location`, built from its delta chain; `None` when it is anything but a
     /// well-formed blob this reader can build within `max_size` (the caller asks libgit2).
     pub fn read_blob(&mut self, location: Location, max_size: u64) -> Option<PackedBlob> {
+        self.read_object(location, OBJ_BLOB, max_size)
+    }
+
+    /// The commit, tree or tag at `location`, as [`PackReader::read_blob`] reads a blob.
+    pub fn read(&mut self, location: Location, kind: ObjectKind) -> Option<Rc<Vec<u8>>> {
+        match self.read_object(location, kind as u8, u64::MAX)? {
+            PackedBlob::Bytes(bytes) => Some(bytes),
+            PackedBlob::TooLarge => None,
+        }
+    }
+
+    fn read_object(&mut self, location: Location, want: u8, max_size: u64) -> Option<PackedBlob> {
         // Follow the chain down to an object that is cached or stored whole.
         let mut chain: Vec<(Location, Entry)> = Vec::new();
         let mut at = location;
@@ -238,15 +261,18 @@ impl<'p> PackReader<'p> {
                         return None;
                     }
                     if entry.size > max_size {
-                        let whole_blob = chain.is_empty() && entry.kind == OBJ_BLOB;
-                        return whole_blob.then_some(PackedBlob::TooLarge);
+                        let wanted = chain.is_empty() && entry.kind == want;
+                        return wanted.then_some(PackedBlob::TooLarge);
                     }
                     let bytes = Rc::new(self.inflate(at, &entry)?);
                     self.cache.insert(at, entry.kind, &bytes);
                     break (entry.kind, bytes);
                 }
                 Some(ref base) => {
-                    if chain.is_empty() && self.delta_target_size(at, &entry)? > max_size {
+                    if chain.is_empty()
+                        && max_size < u64::MAX
+                        && self.delta_target_size(at, &entry)? > max_size
+                    {
                         return Some(PackedBlob::TooLarge);
                     }
                     // A delta is about as large as what it adds: one above the limit (where
@@ -263,7 +289,7 @@ impl<'p> PackReader<'p> {
                 }
             }
         };
-        if kind != OBJ_BLOB {
+        if kind != want {
             return None;
         }
         while let Some((at, entry)) = chain.pop() {
@@ -380,6 +406,8 @@ struct Window {
     pack: u32,
     start: u64,
     bytes: Vec<u8>,
+    /// How much the next read fetches.
+    span: usize,
 }
 
 impl Window {
@@ -390,7 +418,13 @@ impl Window {
         let held = self.pack == pack && offset >= self.start && offset + want as u64 <= end;
         if !held {
             let file = &packs.get(pack as usize)?.file;
-            self.bytes.resize(want.max(WINDOW), 0);
+            let forward =
+                self.pack == pack && offset >= self.start && offset <= end + WINDOW_MIN as u64;
+            self.span = match forward {
+                true => (self.span * 2).clamp(WINDOW_MIN, WINDOW_MAX),
+                false => WINDOW_MIN,
+            };
+            self.bytes.resize(want.max(self.span), 0);
             let mut filled = 0;
             while filled < self.bytes.len() {
                 match file.read_at(&mut self.bytes[filled..], offset + filled as u64) {
@@ -654,11 +688,20 @@ mod tests {
         }
     }
 
-    /// Reads every blob of the repository in pack order through the packs and checks it
-    /// against libgit2; returns how many were deltas.
+    /// Reads every object of the repository (blobs, trees, commits) in pack order through the
+    /// packs and checks it against libgit2; returns how many were deltas.
     fn read_all_as_libgit2_does(repo: &Repo) -> usize {
         let packs = Packs::open(&repo.objects_dir());
-        let oids = repo.blob_ids();
+        let objects: Vec<(Oid, String)> = repo
+            .git(&["cat-file", "--batch-all-objects", "--batch-check"])
+            .lines()
+            .map(|line| {
+                let mut fields = line.split(' ');
+                let oid = Oid::from_str(fields.next().unwrap()).unwrap();
+                (oid, fields.next().unwrap().to_string())
+            })
+            .collect();
+        let oids: Vec<Oid> = objects.iter().map(|(oid, _)| *oid).collect();
         let keys = packs.sort_keys(&oids);
         let mut order: Vec<usize> = (0..oids.len()).collect();
         order.sort_by_key(|&i| keys[i]);
@@ -667,15 +710,29 @@ mod tests {
         let mut reader = PackReader::new(&packs);
         let mut deltas = 0;
         for i in order {
+            let (oid, kind) = &objects[i];
             let location = keys[i];
-            assert_ne!(location.0, u32::MAX, "every blob is packed");
+            assert_ne!(location.0, u32::MAX, "every object is packed");
             if reader.entry(location).unwrap().base.is_some() {
                 deltas += 1;
             }
-            let Some(PackedBlob::Bytes(bytes)) = reader.read_blob(location, u64::MAX) else {
-                panic!("blob {} not read from the pack", oids[i]);
+            let bytes = match kind.as_str() {
+                "blob" => match reader.read_blob(location, u64::MAX) {
+                    Some(PackedBlob::Bytes(bytes)) => Some(bytes),
+                    _ => None,
+                },
+                "tree" => reader.read(location, ObjectKind::Tree),
+                "commit" => reader.read(location, ObjectKind::Commit),
+                other => panic!("no {other} objects were made"),
             };
-            assert_eq!(&bytes[..], odb.read(oids[i]).unwrap().data(), "{}", oids[i]);
+            let bytes = bytes.unwrap_or_else(|| panic!("{kind} {oid} not read from the pack"));
+            assert_eq!(&bytes[..], odb.read(*oid).unwrap().data(), "{kind} {oid}");
+            // Asked for as another kind, it is not there.
+            let other = match kind.as_str() {
+                "tree" => ObjectKind::Commit,
+                _ => ObjectKind::Tree,
+            };
+            assert!(reader.read(location, other).is_none());
         }
         deltas
     }
