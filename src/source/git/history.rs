@@ -83,6 +83,38 @@ impl std::hash::Hasher for OidHasher {
 type OidBuild = std::hash::BuildHasherDefault<OidHasher>;
 type OidSet = HashSet<Oid, OidBuild>;
 
+/// Pairs of indices this module hands out itself (blob, path), which no repository can choose
+/// to collide: one multiplication mixes them well enough, where SipHash was a visible part of
+/// the tree walk.
+#[derive(Default, Clone, Copy)]
+struct PairHasher(u64);
+
+impl std::hash::Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u8(byte);
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.write_u64(u64::from(byte));
+    }
+
+    fn write_u32(&mut self, value: u32) {
+        self.write_u64(u64::from(value));
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(32) ^ value).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type PairSet = HashSet<(u32, u32), std::hash::BuildHasherDefault<PairHasher>>;
+
 /// How many consecutive blobs (in pack order) a worker takes at a time: large enough that a
 /// delta chain mostly stays with one thread, small enough to balance two threads to the end.
 const CHUNK: usize = 64;
@@ -836,7 +868,7 @@ fn merge_parts(
     stats: &ScanStats,
 ) -> Result<Inventory, GitError> {
     let mut index_of: HashMap<Oid, u32, OidBuild> = HashMap::default();
-    let mut seen_places: HashSet<(u32, u32)> = HashSet::new();
+    let mut seen_places = PairSet::default();
     let mut symlinks = OidSet::default();
     let mut blobs: Vec<BlobEntry> = Vec::new();
     let mut later: Vec<LaterPlace> = Vec::new();
@@ -916,7 +948,7 @@ struct TreeWalker<'a> {
     /// Each blob met so far and its index in `blobs`.
     blob_index: HashMap<Oid, u32, OidBuild>,
     /// (blob index, path id) pairs already recorded.
-    seen_places: HashSet<(u32, u32)>,
+    seen_places: PairSet,
     symlinks: OidSet,
     blobs: Vec<BlobEntry>,
     later: Vec<LaterPlace>,
@@ -934,6 +966,7 @@ impl TreeWalker<'_> {
             return Ok(());
         }
         self.stack.push((root, String::new()));
+        let mut path = String::new();
         while let Some((tree, prefix)) = self.stack.pop() {
             let packed = self
                 .packs
@@ -961,22 +994,25 @@ impl TreeWalker<'_> {
                 },
             };
             for entry in TreeEntries::new(data) {
-                let name = String::from_utf8_lossy(entry.name);
+                // Most entries of a tree met again are known paths: the path is built in one
+                // buffer and only a new one is copied.
+                path.clear();
+                path.push_str(&prefix);
+                path.push_str(&String::from_utf8_lossy(entry.name));
                 match entry.mode {
                     // An excluded path is not recorded: the same tree or blob may also be at a
                     // path that is scanned.
                     0o040000 => {
-                        let path = format!("{prefix}{name}/");
-                        if self.filter.excluded(&path[..path.len() - 1]) {
+                        if self.filter.excluded(&path) {
                             continue;
                         }
+                        path.push('/');
                         let id = self.intern(&path);
                         if self.seen_trees.insert((entry.oid, id)) {
-                            self.stack.push((entry.oid, path));
+                            self.stack.push((entry.oid, path.clone()));
                         }
                     }
                     0o100644 | 0o100755 | 0o100664 => {
-                        let path = format!("{prefix}{name}");
                         if self.filter.excluded(&path) {
                             continue;
                         }
