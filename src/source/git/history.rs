@@ -10,10 +10,11 @@
 //!    split into consecutive parts walked in parallel and merged in order.
 //! 2. **Order.** Sort the blobs by their position in the pack files ([`super::packs`]), so
 //!    delta bases are still cached when their deltas are read.
-//! 3. **Read.** Worker threads, each with its own repository handle, take consecutive chunks of
-//!    that order and hand each blob, with all its places, to the pipeline; one blob is in memory
-//!    per thread at a time. The pipeline matches it once and judges every place (a path an
-//!    allowlist covers at one place is reported at the next).
+//! 3. **Read.** Worker threads, each with its own pack reader ([`super::packs`]; libgit2 for
+//!    what is not packed), take consecutive chunks of that order and hand each blob, with all
+//!    its places, to the pipeline; one blob is scanned per thread at a time, beside at most
+//!    16 MiB of recently built objects kept as delta bases. The pipeline matches it once and
+//!    judges every place (a path an allowlist covers at one place is reported at the next).
 //! 4. **Messages.** Every walked commit's message and every annotated tag's message is scanned
 //!    once, as a blob of its own at `<commit message of 0123456789>` or `<tag message of v1.0>`,
 //!    with the commit (or the tag's tagger) as provenance.
