@@ -116,6 +116,35 @@ impl std::hash::Hasher for PairHasher {
 
 type PairSet = HashSet<(u32, u32), std::hash::BuildHasherDefault<PairHasher>>;
 
+/// An object's bytes, from the packs or from libgit2.
+enum ObjectBytes<'odb> {
+    Packed(std::rc::Rc<Vec<u8>>),
+    Libgit2(git2::OdbObject<'odb>),
+}
+
+impl ObjectBytes<'_> {
+    fn data(&self) -> &[u8] {
+        match self {
+            ObjectBytes::Packed(bytes) => bytes,
+            ObjectBytes::Libgit2(object) => object.data(),
+        }
+    }
+}
+
+/// A commit, tree or tag, read from the packs where they hold it, through libgit2 otherwise
+/// (which says what is wrong when nothing can read it).
+fn read_object<'odb>(
+    reader: &mut PackReader,
+    odb: &'odb git2::Odb,
+    oid: Oid,
+    kind: ObjectKind,
+) -> Result<ObjectBytes<'odb>, git2::Error> {
+    match reader.read_named(oid, kind) {
+        Some(bytes) => Ok(ObjectBytes::Packed(bytes)),
+        None => odb.read(oid).map(ObjectBytes::Libgit2),
+    }
+}
+
 /// How many consecutive blobs (in pack order) a worker takes at a time: large enough that a
 /// delta chain mostly stays with one thread, small enough to balance two threads to the end.
 const CHUNK: usize = 64;
@@ -216,15 +245,11 @@ impl Source for HistorySource {
                 u32::MAX => None,
                 _ => reader.read_blob(location, max_size),
             };
-            let from_libgit2;
-            let bytes = match &packed {
-                Some(PackedBlob::Bytes(bytes)) => &bytes[..],
+            let object = match packed {
+                Some(PackedBlob::Bytes(bytes)) => ObjectBytes::Packed(bytes),
                 Some(PackedBlob::TooLarge) => return stats.skipped(SkipReason::TooLarge),
                 None => match read_blob(odb, entry.oid, first, max_size, stats) {
-                    Some(object) => {
-                        from_libgit2 = object;
-                        from_libgit2.data()
-                    }
+                    Some(object) => ObjectBytes::Libgit2(object),
                     None => return,
                 },
             };
@@ -245,7 +270,7 @@ impl Source for HistorySource {
             );
             let id = entry.oid.to_string();
             visitor.visit(&Blob {
-                bytes,
+                bytes: object.data(),
                 places: &places,
                 object: Some(&id),
                 replaces: None,
@@ -279,22 +304,11 @@ impl Source for HistorySource {
                     (tag.oid, tag_message_path(&tag.name), ObjectKind::Tag)
                 }
             };
-            let packed = packs
-                .locate(oid.as_bytes())
-                .and_then(|at| reader.read(at, kind));
-            let from_libgit2;
-            let data = match &packed {
-                Some(bytes) => &bytes[..],
-                // A commit that cannot be read was reported by the walk.
-                None => match odb.read(oid) {
-                    Ok(object) => {
-                        from_libgit2 = object;
-                        from_libgit2.data()
-                    }
-                    Err(_) => return,
-                },
+            // A commit that cannot be read was reported by the walk.
+            let Ok(object) = read_object(reader, odb, oid, kind) else {
+                return;
             };
-            let message = message_of(data);
+            let message = message_of(object.data());
             if message.trim_ascii().is_empty() {
                 return;
             }
@@ -801,7 +815,6 @@ fn walk_part(
     let odb = repo.odb()?;
     let mut walker = TreeWalker {
         odb: &odb,
-        packs,
         reader: PackReader::new(packs),
         filter,
         stats,
@@ -818,7 +831,7 @@ fn walk_part(
     for (index, commit) in commits {
         let tree = match commit.tree {
             Some(tree) => tree,
-            None => match tree_of(&odb, &mut walker, commit.oid) {
+            None => match tree_of(&odb, &mut walker.reader, commit.oid) {
                 Ok(tree) => tree,
                 Err(e) => {
                     stats.skipped(SkipReason::Unreadable);
@@ -842,20 +855,11 @@ fn walk_part(
 }
 
 /// A commit's tree, read from the raw commit (`tree <hex>` is its first line).
-fn tree_of(odb: &git2::Odb, walker: &mut TreeWalker, commit: Oid) -> Result<Oid, GitError> {
-    let packed = walker
-        .packs
-        .locate(commit.as_bytes())
-        .and_then(|at| walker.reader.read(at, ObjectKind::Commit));
-    let from_libgit2;
-    let data = match &packed {
-        Some(bytes) => &bytes[..],
-        None => {
-            from_libgit2 = odb.read(commit)?;
-            from_libgit2.data()
-        }
-    };
-    data.strip_prefix(b"tree ")
+fn tree_of(odb: &git2::Odb, reader: &mut PackReader, commit: Oid) -> Result<Oid, GitError> {
+    let object = read_object(reader, odb, commit, ObjectKind::Commit)?;
+    object
+        .data()
+        .strip_prefix(b"tree ")
         .and_then(|rest| rest.get(..40))
         .and_then(|hex| std::str::from_utf8(hex).ok())
         .and_then(|hex| Oid::from_str(hex).ok())
@@ -940,7 +944,6 @@ fn merge_parts(
 struct TreeWalker<'a> {
     odb: &'a git2::Odb<'a>,
     /// Trees are read from the packs where they can be, as blobs are.
-    packs: &'a Packs,
     reader: PackReader<'a>,
     filter: &'a PathFilter,
     stats: &'a ScanStats,
@@ -969,32 +972,21 @@ impl TreeWalker<'_> {
         self.stack.push((root, String::new()));
         let mut path = String::new();
         while let Some((tree, prefix)) = self.stack.pop() {
-            let packed = self
-                .packs
-                .locate(tree.as_bytes())
-                .and_then(|at| self.reader.read(at, ObjectKind::Tree));
-            let from_libgit2;
-            let data = match &packed {
-                Some(bytes) => &bytes[..],
-                None => match self.odb.read(tree) {
-                    Ok(object) => {
-                        from_libgit2 = object;
-                        from_libgit2.data()
-                    }
-                    Err(e) => {
-                        // A missing tree (a damaged or partial clone) costs its subtree, not the
-                        // scan: it is reported and counted.
-                        self.stats.skipped(SkipReason::Unreadable);
-                        let shown = if prefix.is_empty() { "/" } else { &prefix };
-                        self.stats.warn(
-                            Some(shown),
-                            format!("could not read tree {tree}: {}", e.message()),
-                        );
-                        continue;
-                    }
-                },
+            let object = match read_object(&mut self.reader, self.odb, tree, ObjectKind::Tree) {
+                Ok(object) => object,
+                Err(e) => {
+                    // A missing tree (a damaged or partial clone) costs its subtree, not the
+                    // scan: it is reported and counted.
+                    self.stats.skipped(SkipReason::Unreadable);
+                    let shown = if prefix.is_empty() { "/" } else { &prefix };
+                    self.stats.warn(
+                        Some(shown),
+                        format!("could not read tree {tree}: {}", e.message()),
+                    );
+                    continue;
+                }
             };
-            for entry in TreeEntries::new(data) {
+            for entry in TreeEntries::new(object.data()) {
                 // Most entries of a tree met again are known paths: the path is built in one
                 // buffer and only a new one is copied.
                 path.clear();

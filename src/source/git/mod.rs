@@ -320,8 +320,9 @@ pub(crate) fn admit(
 }
 
 /// Runs `work` over `items` on `threads` threads, each with its own repository handle, a
-/// visitor from `visitors` and whatever else `thread_state` makes for it. Items are taken `chunk` at a time, in order, so that neighbours (in
-/// pack order, delta chains) mostly stay on one thread. One thread does everything when there
+/// visitor from `visitors` and whatever else `thread_state` makes for it. Items are taken
+/// `chunk` at a time, in order, so that neighbours (in pack order, delta chains) mostly stay on
+/// one thread. One thread does everything when there
 /// is little to do.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn for_each_parallel<T: Sync, S>(

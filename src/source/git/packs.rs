@@ -238,6 +238,13 @@ impl<'p> PackReader<'p> {
         self.read_object(location, OBJ_BLOB, max_size)
     }
 
+    /// The commit, tree or tag named `oid`, if it is packed, as [`PackReader::read_blob`]
+    /// reads a blob.
+    pub fn read_named(&mut self, oid: Oid, kind: ObjectKind) -> Option<Rc<Vec<u8>>> {
+        let location = self.packs.locate(oid.as_bytes())?;
+        self.read(location, kind)
+    }
+
     /// The commit, tree or tag at `location`, as [`PackReader::read_blob`] reads a blob.
     pub fn read(&mut self, location: Location, kind: ObjectKind) -> Option<Rc<Vec<u8>>> {
         match self.read_object(location, kind as u8, u64::MAX)? {
@@ -490,11 +497,10 @@ enum DeltaError {
 /// little-endian base-128 number), then instructions that copy a range of the base or insert
 /// the bytes that follow them.
 fn apply_delta(base: &[u8], delta: &[u8], max_size: u64) -> Result<Vec<u8>, DeltaError> {
-    let damaged = DeltaError::Damaged;
     let (base_size, rest) = delta_size(delta).ok_or(DeltaError::Damaged)?;
     let (target_size, mut ops) = delta_size(rest).ok_or(DeltaError::Damaged)?;
     if base_size != base.len() as u64 {
-        return Err(damaged);
+        return Err(DeltaError::Damaged);
     }
     if target_size > max_size {
         return Err(DeltaError::TooLarge);
@@ -532,7 +538,7 @@ fn apply_delta(base: &[u8], delta: &[u8], max_size: u64) -> Result<Vec<u8>, Delt
             ops = rest;
             literal
         } else {
-            return Err(damaged);
+            return Err(DeltaError::Damaged);
         };
         if out.len() + piece.len() > target_size {
             return Err(DeltaError::Damaged);
@@ -540,7 +546,7 @@ fn apply_delta(base: &[u8], delta: &[u8], max_size: u64) -> Result<Vec<u8>, Delt
         out.extend_from_slice(piece);
     }
     if out.len() != target_size {
-        return Err(damaged);
+        return Err(DeltaError::Damaged);
     }
     Ok(out)
 }
