@@ -182,6 +182,8 @@ const WINDOW_MAX: usize = 1 << 20;
 const CACHE_BYTES: usize = 16 << 20;
 /// Git's delta chains are at most 4095 long (`--depth`); a longer one is a damaged pack.
 const MAX_CHAIN: usize = 4096;
+/// The most an object's buffer reserves before its bytes arrive; past it, it doubles.
+const UP_FRONT: usize = 64 << 20;
 
 /// The kinds of object other than blobs, as pack entries number them.
 #[derive(Clone, Copy)]
@@ -384,10 +386,16 @@ impl<'p> PackReader<'p> {
 
     /// The entry's data, inflated: exactly `entry.size` bytes and the end of its zlib stream.
     fn inflate(&mut self, (pack, _): Location, entry: &Entry) -> Option<Vec<u8>> {
-        let mut out = Vec::with_capacity(usize::try_from(entry.size).ok()?);
+        let size = usize::try_from(entry.size).ok()?;
+        // The size comes from the entry's header, which no checksum covers: a damaged one can
+        // claim gigabytes. Start at most at UP_FRONT and grow as the stream really fills it.
+        let mut out = Vec::with_capacity(size.min(UP_FRONT));
         self.inflater.reset(true);
         let mut at = entry.data;
         loop {
+            if out.len() == out.capacity() && out.len() < size {
+                out.reserve_exact(out.len().max(UP_FRONT).min(size - out.len()));
+            }
             let input = self.window.at(&self.packs.packs, pack, at, 1)?;
             let (read, written) = (self.inflater.total_in(), self.inflater.total_out());
             let status = self
@@ -506,7 +514,9 @@ fn apply_delta(base: &[u8], delta: &[u8], max_size: u64) -> Result<Vec<u8>, Delt
         return Err(DeltaError::TooLarge);
     }
     let target_size = usize::try_from(target_size).map_err(|_| DeltaError::Damaged)?;
-    let mut out = Vec::with_capacity(target_size);
+    // As in `inflate`: what the header claims is reserved only up to UP_FRONT, the rest as the
+    // copies and literals really arrive.
+    let mut out = Vec::with_capacity(target_size.min(UP_FRONT));
     while let Some((&op, rest)) = ops.split_first() {
         ops = rest;
         let piece = if op & 0x80 != 0 {
@@ -542,6 +552,9 @@ fn apply_delta(base: &[u8], delta: &[u8], max_size: u64) -> Result<Vec<u8>, Delt
         };
         if out.len() + piece.len() > target_size {
             return Err(DeltaError::Damaged);
+        }
+        if out.capacity() - out.len() < piece.len() {
+            out.reserve_exact(piece.len().max(out.len()).min(target_size - out.len()));
         }
         out.extend_from_slice(piece);
     }
@@ -811,6 +824,32 @@ mod tests {
             }
         }
         assert!(small > 10 && large > 10, "{small} small, {large} large");
+    }
+
+    #[test]
+    fn a_header_claiming_a_terabyte_is_refused_without_reserving_it() {
+        let repo = Repo::with_history();
+        repo.git(&["repack", "-q", "-a", "-d", "-f"]);
+        let packs = Packs::open(&repo.objects_dir());
+        let mut reader = PackReader::new(&packs);
+        let oid = repo.blob_ids()[0];
+        let location = packs.locate(oid.as_bytes()).unwrap();
+        let mut entry = reader.entry(location).unwrap();
+        entry.size = 1 << 40;
+        assert_eq!(reader.inflate(location, &entry), None);
+
+        // A delta whose target claims a terabyte and adds one byte.
+        let mut delta = vec![3];
+        let mut size = 1u64 << 40;
+        while size >= 0x80 {
+            delta.push(size as u8 | 0x80);
+            size >>= 7;
+        }
+        delta.extend([size as u8, 1, b'x']);
+        assert!(matches!(
+            apply_delta(b"abc", &delta, u64::MAX),
+            Err(DeltaError::Damaged)
+        ));
     }
 
     #[test]
