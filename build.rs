@@ -5,6 +5,11 @@
 //! stay the source of truth (and are compiled in as text for `rules` tests and error
 //! messages); each rule keeps the line its `[[rule]]` table starts on, so a rule's origin still
 //! reads `rules/cloud.toml:12`.
+//!
+//! Each file becomes three documents, in the same rule order: what a scan matches with
+//! (`NAME.json`), the words reports show (`NAME.text.json`: title, description, remediation,
+//! checklist, references; 70% of what is left, parsed only when a report or the docs ask), and
+//! the examples (`NAME.examples.json`, read by rule checks and docs only).
 
 use std::path::Path;
 
@@ -30,29 +35,45 @@ fn main() {
         let file: RuleFile = toml::from_str(&text)
             .unwrap_or_else(|e| panic!("{} is not a valid rule file: {e}", path.display()));
         let mut rules: Vec<serde_json::Value> = Vec::new();
+        let mut words: Vec<serde_json::Value> = Vec::new();
         let mut examples: Vec<serde_json::Value> = Vec::new();
         for spanned in file.rule {
             let line = 1 + text[..spanned.span().start].matches('\n').count();
             let mut def = spanned.into_inner();
-            // Examples are 40% of the rules' bytes and only rule checks and docs read them: a
-            // scan does not parse them (see RuleSet::builtin_for_scan).
-            let mut pair = serde_json::Map::new();
-            for field in ["examples", "negative_examples"] {
-                if let Some(value) = def.remove(field) {
-                    pair.insert(
-                        field.into(),
-                        serde_json::to_value(value).expect("TOML to JSON"),
-                    );
-                }
-            }
+            words.push(take_fields(&mut def, &RULE_TEXT_FIELDS));
+            examples.push(take_fields(&mut def, &["examples", "negative_examples"]));
             rules.push(serde_json::json!({ "line": line, "def": def }));
-            examples.push(serde_json::Value::Object(pair));
         }
-        for (suffix, value) in [(".json", rules), (".examples.json", examples)] {
+        for (suffix, value) in [
+            (".json", rules),
+            (".text.json", words),
+            (".examples.json", examples),
+        ] {
             let json = serde_json::to_vec(&value).expect("TOML values convert to JSON");
             let mut target = Path::new(&out_dir).join(&name).into_os_string();
             target.push(suffix);
             std::fs::write(&target, json).expect("OUT_DIR is writable");
         }
     }
+}
+
+/// The fields of `rules::RuleText`.
+const RULE_TEXT_FIELDS: [&str; 5] = [
+    "title",
+    "description",
+    "remediation",
+    "checklist",
+    "references",
+];
+
+/// Moves `fields` (those present) out of a rule's table into a JSON object of their own.
+fn take_fields(def: &mut toml::Table, fields: &[&str]) -> serde_json::Value {
+    let mut taken = serde_json::Map::new();
+    for field in fields {
+        if let Some(value) = def.remove(*field) {
+            let value = serde_json::to_value(value).expect("TOML values convert to JSON");
+            taken.insert(field.to_string(), value);
+        }
+    }
+    serde_json::Value::Object(taken)
 }

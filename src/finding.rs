@@ -223,14 +223,14 @@ impl<'a> FindingBuilder<'a> {
                 ),
             );
         }
-        let mut message = rule.def.title.clone();
+        let mut message = rule.text().title.clone();
         for note in &notes {
             message.push_str("; ");
             message.push_str(note);
         }
         Finding {
             rule_id: rule.def.id.clone(),
-            title: rule.def.title.clone(),
+            title: rule.text().title.clone(),
             kind: rule.def.kind,
             severity: found.severity,
             message,

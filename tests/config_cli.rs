@@ -291,7 +291,7 @@ const BAD_CONFIGS: &[(&str, &str)] = &[
     ),
     (
         "[[rule]]\nid = \"acme-key\"\ntitle = \"Acme\"\nkind = \"secret\"\nseverity = \"high\"\nkeywords = [\"acme_\"]\nregex = '''acme_[a-z0-9]{12}'''\nremediation = \"r\"\nexamples = [\"acme_k7zvw2mrtbx9\"]\nnegative_examples = [\"x\"]\n",
-        ".credlint.toml:1: rule: missing field `checklist`",
+        ".credlint.toml:1: rule \"acme-key\": field \"checklist\": is required and must not be empty",
     ),
     (
         "[[rule]]\nid = \"acme-key\"\ntitle = \"Acme\"\nkind = \"secret\"\nseverity = \"high\"\nkeywords = [\"acme_\"]\nregex = '''acme_[a-z]{12'''\nremediation = \"r\"\nchecklist = \"c\"\nexamples = [\"acme_k7zvw2mrtbx9\"]\nnegative_examples = [\"x\"]\n",

@@ -104,7 +104,7 @@ fn list_shows_id_kind_severity_category_and_title_of_every_rule() {
             rule.origin.split(':').next().unwrap(),
             "a built-in rule's category is its file"
         );
-        assert!(line.ends_with(&d.title), "{line}");
+        assert!(line.ends_with(&rule.text().title), "{line}");
     }
     assert!(text.contains(&format!(
         "{} rules in {} categories.",

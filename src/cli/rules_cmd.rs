@@ -86,7 +86,7 @@ fn list(rules: &RuleSet, out: &mut dyn Write) -> std::io::Result<()> {
             d.kind.as_str(),
             d.severity.as_str(),
             rule.category,
-            d.title
+            rule.text().title
         )?;
     }
     writeln!(
@@ -108,7 +108,7 @@ fn list_json(rules: &RuleSet, out: &mut dyn Write) -> std::io::Result<()> {
                 "kind": r.def.kind.as_str(),
                 "severity": r.def.severity.as_str(),
                 "category": r.category,
-                "title": r.def.title,
+                "title": r.text().title,
             })
         })
         .collect();

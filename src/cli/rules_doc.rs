@@ -48,7 +48,7 @@ pub fn what_and_why(description: &str) -> (&str, &str) {
 /// Why a finding matters: the description after its first sentence, or for a secret rule
 /// described in one sentence, what holds for every committed credential.
 fn why(rule: &Rule) -> String {
-    let (_, why) = what_and_why(&rule.def.description);
+    let (_, why) = what_and_why(&rule.text().description);
     if why.is_empty() && rule.def.kind == Kind::Secret {
         return "Anyone who can read the repository, or its history, can use the credential until \
                 it is revoked."
@@ -138,8 +138,9 @@ pub fn shown_example(rules: &RuleSet, example: &ExampleDef) -> String {
 /// other rules redact what they would find in the examples.
 pub fn explain_text(rule: &Rule, rules: &RuleSet) -> String {
     let d = &rule.def;
+    let t = rule.text();
     let mut out = String::new();
-    let _ = writeln!(out, "{}: {}", d.id, d.title);
+    let _ = writeln!(out, "{}: {}", d.id, t.title);
     let _ = writeln!(
         out,
         "{} {} in category {}, from {}",
@@ -148,7 +149,7 @@ pub fn explain_text(rule: &Rule, rules: &RuleSet) -> String {
         rule.category,
         origin_file(rule)
     );
-    let (what, _) = what_and_why(&d.description);
+    let (what, _) = what_and_why(&t.description);
     let why = why(rule);
     let mut field = |label: &str, text: &str| {
         if !text.trim().is_empty() {
@@ -160,8 +161,8 @@ pub fn explain_text(rule: &Rule, rules: &RuleSet) -> String {
     };
     field("What it finds", what);
     field("Why it matters", &why);
-    field("Checklist", &d.checklist);
-    field("What to do", &d.remediation);
+    field("Checklist", &t.checklist);
+    field("What to do", &t.remediation);
     let scope = scope(rule);
     if !scope.is_empty() {
         field("Where it looks", &capitalise(&scope.join("; ")));
@@ -178,9 +179,9 @@ pub fn explain_text(rule: &Rule, rules: &RuleSet) -> String {
             ),
         );
     }
-    if !d.references.is_empty() {
+    if !t.references.is_empty() {
         out.push_str("\nReferences\n");
-        for reference in &d.references {
+        for reference in &t.references {
             let _ = writeln!(out, "  - {reference}");
         }
     }
@@ -292,6 +293,7 @@ pub fn markdown(rules: &RuleSet) -> String {
         let in_file = || all.iter().filter(|r| origin_file(r) == *file);
         for rule in in_file() {
             let d = &rule.def;
+            let t = rule.text();
             let _ = writeln!(
                 out,
                 "| [`{}`](#{}) | {} | {} | {} |",
@@ -299,7 +301,7 @@ pub fn markdown(rules: &RuleSet) -> String {
                 d.id,
                 d.kind.as_str(),
                 d.severity,
-                markdown_text(&d.title).replace('|', "\\|")
+                markdown_text(&t.title).replace('|', "\\|")
             );
         }
         out.push('\n');
@@ -312,17 +314,18 @@ pub fn markdown(rules: &RuleSet) -> String {
 
 fn explain_markdown(rule: &Rule, rules: &RuleSet, escaper: &ExampleEscaper) -> String {
     let d = &rule.def;
+    let t = rule.text();
     let mut out = String::new();
     let _ = writeln!(out, "### {}\n", d.id);
     let _ = writeln!(
         out,
         "**{}** · {} · {} · `{}`\n",
-        markdown_text(&d.title),
+        markdown_text(&t.title),
         d.kind.as_str(),
         d.severity,
         origin_file(rule)
     );
-    let (what, _) = what_and_why(&d.description);
+    let (what, _) = what_and_why(&t.description);
     let why = why(rule);
     let mut field = |label: &str, text: &str| {
         if !text.trim().is_empty() {
@@ -331,8 +334,8 @@ fn explain_markdown(rule: &Rule, rules: &RuleSet, escaper: &ExampleEscaper) -> S
     };
     field("What it finds", what);
     field("Why it matters", &why);
-    field("Checklist", &d.checklist);
-    field("What to do", &d.remediation);
+    field("Checklist", &t.checklist);
+    field("What to do", &t.remediation);
     let scope = scope(rule);
     if !scope.is_empty() {
         field("Where it looks", &capitalise(&scope.join("; ")));
@@ -352,8 +355,8 @@ fn explain_markdown(rule: &Rule, rules: &RuleSet, escaper: &ExampleEscaper) -> S
             links.join(", ")
         );
     }
-    if !d.references.is_empty() {
-        let refs: Vec<String> = d.references.iter().map(|r| markdown_reference(r)).collect();
+    if !t.references.is_empty() {
+        let refs: Vec<String> = t.references.iter().map(|r| markdown_reference(r)).collect();
         let _ = writeln!(out, "- **References:** {}", refs.join("; "));
     }
     if let Some(example) = d.examples.first() {

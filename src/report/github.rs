@@ -22,7 +22,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let title = format!("{} {}: {}", f.severity, f.rule_id, f.title);
         let mut message = f.message.clone();
         if let Some(rule) = report.rules.get(&f.rule_id) {
-            message.push_str(&format!("\nFix: {}", rule.def.remediation.trim()));
+            message.push_str(&format!("\nFix: {}", rule.text().remediation.trim()));
         }
         if let Some(git) = &f.git {
             message.push_str(&format!("\nCommit {} ({})", git.commit, git.summary));

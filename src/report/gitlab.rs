@@ -93,10 +93,10 @@ fn vulnerability(report: &Report, f: &Finding) -> Value {
     }
     let mut description = rule
         .map(|r| {
-            if r.def.description.trim().is_empty() {
-                r.def.checklist.trim().to_string()
+            if r.text().description.trim().is_empty() {
+                r.text().checklist.trim().to_string()
             } else {
-                r.def.description.trim().to_string()
+                r.text().description.trim().to_string()
             }
         })
         .unwrap_or_default();
@@ -127,7 +127,7 @@ fn vulnerability(report: &Report, f: &Finding) -> Value {
         },
     });
     if let Some(rule) = rule {
-        vulnerability["solution"] = json!(rule.def.remediation.trim());
+        vulnerability["solution"] = json!(rule.text().remediation.trim());
     }
     if let Some(url) = help {
         vulnerability["links"] =

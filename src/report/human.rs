@@ -136,14 +136,14 @@ fn write_finding(
             "{pad} {} {} {}",
             style.paint("1;34", "="),
             style.paint("1", "checklist:"),
-            rule.def.checklist.trim()
+            rule.text().checklist.trim()
         )?;
         writeln!(
             out,
             "{pad} {} {} {}",
             style.paint("1;34", "="),
             style.paint("1", "fix:"),
-            rule.def.remediation.trim()
+            rule.text().remediation.trim()
         )?;
     }
     Ok(())

@@ -118,7 +118,7 @@ fn test_case(report: &Report, f: &Finding, xml: &mut String) {
         }
     }
     if let Some(rule) = report.rules.get(&f.rule_id) {
-        let _ = write!(body, "\nfix: {}", rule.def.remediation.trim());
+        let _ = write!(body, "\nfix: {}", rule.text().remediation.trim());
     }
     let _ = writeln!(
         xml,

@@ -123,7 +123,7 @@ pub fn help_uri(rule: &Rule) -> Option<String> {
             rule.id()
         ));
     }
-    rule.def
+    rule.text()
         .references
         .iter()
         .find(|r| r.starts_with("https://") || r.starts_with("http://"))

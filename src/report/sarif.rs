@@ -175,27 +175,28 @@ fn security_severity(severity: Severity) -> &'static str {
 
 fn descriptor(rule: &Rule) -> ReportingDescriptor {
     let def = &rule.def;
-    let description = if def.description.trim().is_empty() {
-        def.checklist.trim()
+    let words = rule.text();
+    let description = if words.description.trim().is_empty() {
+        words.checklist.trim()
     } else {
-        def.description.trim()
+        words.description.trim()
     };
     let mut help_text = format!(
         "{}\n\nChecklist: {}\n\nFix: {}",
         description,
-        def.checklist.trim(),
-        def.remediation.trim()
+        words.checklist.trim(),
+        words.remediation.trim()
     );
     let mut help_markdown = format!(
         "{}\n\n**Checklist:** {}\n\n**Fix:** {}",
         description,
-        def.checklist.trim(),
-        def.remediation.trim()
+        words.checklist.trim(),
+        words.remediation.trim()
     );
-    if !def.references.is_empty() {
+    if !words.references.is_empty() {
         help_text.push_str("\n\nReferences:");
         help_markdown.push_str("\n\n**References:**\n");
-        for reference in &def.references {
+        for reference in &words.references {
             help_text.push_str(&format!("\n- {reference}"));
             help_markdown.push_str(&format!("\n- {reference}"));
         }
@@ -219,7 +220,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
     let mut descriptor = ReportingDescriptor::builder()
         .id(def.id.clone())
         .name(rule_name(rule))
-        .short_description(text(def.title.clone(), None))
+        .short_description(text(words.title.clone(), None))
         .full_description(text(description.to_string(), None))
         .help(text(help_text, Some(help_markdown)))
         .default_configuration(
@@ -251,7 +252,7 @@ fn rule_name(rule: &Rule) -> String {
     let id = rule.id();
     let mut name = pascal_case(id);
     if name.eq_ignore_ascii_case(id) {
-        name = pascal_case(&rule.def.title);
+        name = pascal_case(&rule.text().title);
     }
     if name.is_empty() || name.eq_ignore_ascii_case(id) {
         name = pascal_case(&format!("{id} {}", rule.def.kind.as_str()));

@@ -7,15 +7,26 @@ macro_rules! builtin_rule_files {
         pub const BUILTIN_RULE_FILES: &[(&str, &str)] =
             &[$(($name, include_str!(concat!("../../rules/", $name)))),*];
 
-        /// Each file's rules as JSON (`[{"line": N, "def": {...}}]`) without their examples,
-        /// what a scan loads, and the examples of each rule in the same order
-        /// (`[{"examples": [...], "negative_examples": [...]}]`), what rule checks and docs add.
-        pub(crate) const BUILTIN_RULES_JSON: &[(&str, &[u8], &[u8])] = &[$((
-            $name,
-            include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".json")),
-            include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".examples.json")),
-        )),*];
+        /// Each file's rules as JSON, in the three parts `build.rs` splits them into.
+        pub(crate) const BUILTIN_RULES_JSON: &[BuiltinJson] = &[$(BuiltinJson {
+            name: $name,
+            rules: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".json")),
+            text: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".text.json")),
+            examples: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".examples.json")),
+        }),*];
     };
+}
+
+/// One built-in rule file as JSON; each part lists its rules in the same order.
+pub(crate) struct BuiltinJson {
+    pub name: &'static str,
+    /// `[{"line": N, "def": {...}}]`: what a scan loads, the definitions without the parts below.
+    pub rules: &'static [u8],
+    /// `[{"title": ..., "description": ..., "remediation": ..., "checklist": ..., "references":
+    /// [...]}]`: what reports and docs show (see [`super::RuleText`]).
+    pub text: &'static [u8],
+    /// `[{"examples": [...], "negative_examples": [...]}]`: what rule checks and docs add.
+    pub examples: &'static [u8],
 }
 
 builtin_rule_files![
@@ -60,6 +71,20 @@ mod tests {
                     rule.id()
                 );
             }
+        }
+    }
+
+    /// A scan loads the built-in rules without their text and parses it when a report asks:
+    /// each rule must then read the words `builtin` (which validates them) gives it.
+    #[test]
+    fn rules_loaded_for_a_scan_read_the_text_of_their_own_rule() {
+        let checked = RuleSet::builtin().unwrap();
+        let scan = RuleSet::builtin_for_scan().unwrap();
+        assert_eq!(checked.len(), scan.len());
+        for (full, lazy) in checked.rules().iter().zip(scan.rules()) {
+            assert_eq!(full.id(), lazy.id());
+            assert!(!full.text().title.is_empty(), "{}", full.id());
+            assert_eq!(full.text(), lazy.text(), "{}", full.id());
         }
     }
 

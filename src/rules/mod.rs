@@ -210,11 +210,16 @@ impl ExampleDef {
 #[serde(deny_unknown_fields)]
 pub struct RuleDef {
     pub id: String,
-    pub title: String,
+    // The five words-for-people fields (here `title`, `description`, `remediation`,
+    // `checklist`, `references`) are private: a loaded rule moves them into its [`RuleText`],
+    // which is what everything outside this module reads ([`Rule::text`]). Built-in rules load
+    // without them (`build.rs`), so they default here; validation says when one is missing.
+    #[serde(default)]
+    title: String,
     pub kind: Kind,
     pub severity: Severity,
     #[serde(default)]
-    pub description: String,
+    description: String,
     #[serde(default)]
     pub keywords: Vec<String>,
     pub regex: String,
@@ -279,10 +284,12 @@ pub struct RuleDef {
     /// the format.
     #[serde(default)]
     pub magic: Vec<String>,
-    pub remediation: String,
-    pub checklist: String,
     #[serde(default)]
-    pub references: Vec<String>,
+    remediation: String,
+    #[serde(default)]
+    checklist: String,
+    #[serde(default)]
+    references: Vec<String>,
     #[serde(default)]
     pub examples: Vec<ExampleDef>,
     #[serde(default)]
@@ -294,6 +301,66 @@ pub struct RuleDef {
 struct RuleFile {
     #[serde(default)]
     rule: Vec<toml::Spanned<RuleDef>>,
+}
+
+/// What a rule says to the people reading its findings: what reports and `credlint rules`
+/// show, nothing that matching reads.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleText {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub remediation: String,
+    pub checklist: String,
+    #[serde(default)]
+    pub references: Vec<String>,
+}
+
+impl RuleText {
+    fn take_from(def: &mut RuleDef) -> RuleText {
+        RuleText {
+            title: std::mem::take(&mut def.title),
+            description: std::mem::take(&mut def.description),
+            remediation: std::mem::take(&mut def.remediation),
+            checklist: std::mem::take(&mut def.checklist),
+            references: std::mem::take(&mut def.references),
+        }
+    }
+
+    fn put_into(self, def: &mut RuleDef) {
+        def.title = self.title;
+        def.description = self.description;
+        def.remediation = self.remediation;
+        def.checklist = self.checklist;
+        def.references = self.references;
+    }
+}
+
+/// Where a loaded rule's [`RuleText`] is.
+#[derive(Debug)]
+enum TextSource {
+    Loaded(RuleText),
+    /// Rule `index` of built-in file `file` (in [`builtin::BUILTIN_RULES_JSON`]): the prose of
+    /// six hundred rules was 40% of what a pre-commit run parsed at start-up, and a run reads
+    /// the text of the few rules it reports.
+    Builtin {
+        file: usize,
+        index: usize,
+    },
+}
+
+/// The text of each built-in file's rules, parsed the first time one of them is asked for.
+static BUILTIN_TEXT: [OnceLock<Vec<RuleText>>; builtin::BUILTIN_RULES_JSON.len()] =
+    [const { OnceLock::new() }; builtin::BUILTIN_RULES_JSON.len()];
+
+fn builtin_text(file: usize) -> &'static [RuleText] {
+    BUILTIN_TEXT[file].get_or_init(|| {
+        // build.rs wrote this from rule files every test loads with their text: a failure here
+        // is a build defect, not input to report.
+        serde_json::from_slice(builtin::BUILTIN_RULES_JSON[file].text)
+            .expect("build.rs writes every built-in rule's text as RuleText")
+    })
 }
 
 /// A built-in rule as `build.rs` converted it: the definition and the line it starts on.
@@ -313,6 +380,7 @@ pub struct Rule {
     /// `.toml` (`cloud`, `ai`, `seeds`), or [`CUSTOM_CATEGORY`] for a user's rule.
     pub category: String,
     pub redact: bool,
+    text: TextSource,
     pub file_classes: ClassSet,
     pub exclude_file_classes: ClassSet,
     // Built on first use, like the regex: a pre-commit run touching three files should not pay
@@ -325,8 +393,9 @@ pub struct Rule {
 
 impl Rule {
     /// The rule as loaded, nothing compiled or checked yet.
-    fn unchecked(def: RuleDef, origin: String) -> Rule {
+    fn unchecked(mut def: RuleDef, origin: String) -> Rule {
         Rule {
+            text: TextSource::Loaded(RuleText::take_from(&mut def)),
             redact: def
                 .redact
                 .unwrap_or(def.kind == Kind::Secret && !def.presence),
@@ -344,6 +413,14 @@ impl Rule {
 
     pub fn id(&self) -> &str {
         &self.def.id
+    }
+
+    /// The rule's title, description, remediation, checklist and references.
+    pub fn text(&self) -> &RuleText {
+        match &self.text {
+            TextSource::Loaded(text) => text,
+            TextSource::Builtin { file, index } => &builtin_text(*file)[*index],
+        }
     }
 
     /// The compiled regex, built on first use. `None` only if the pattern does not compile,
@@ -526,8 +603,8 @@ impl RuleSet {
     }
 
     /// The rules compiled into the binary without their examples, which a scan never reads:
-    /// parsing them was a fifth of a pre-commit run's start-up. The definitions are otherwise
-    /// the same as [`RuleSet::builtin`]'s.
+    /// parsing them was a fifth of a pre-commit run's start-up. Their text is parsed when first
+    /// asked for; the definitions are otherwise the same as [`RuleSet::builtin`]'s.
     pub fn builtin_for_scan() -> Result<RuleSet, RuleError> {
         RuleSet::load_builtin(false)
     }
@@ -553,18 +630,25 @@ impl RuleSet {
             })
         }
         let mut set = RuleSet::default();
-        for (name, json, examples_json) in builtin::BUILTIN_RULES_JSON {
-            let origin = format!("rules/{name}");
-            let rules: Vec<CompiledRule> = parse(&origin, json)?;
-            let examples: Vec<Examples> = match with_examples {
-                true => parse(&origin, examples_json)?,
-                false => Vec::new(),
+        for (file, json) in builtin::BUILTIN_RULES_JSON.iter().enumerate() {
+            let origin = format!("rules/{}", json.name);
+            let rules: Vec<CompiledRule> = parse(&origin, json.rules)?;
+            set.rules.reserve(rules.len());
+            // Rule checks and docs validate the definitions whole, text and examples included;
+            // a scan trusts them and leaves both unparsed.
+            let (texts, examples): (Vec<RuleText>, Vec<Examples>) = match with_examples {
+                true => (parse(&origin, json.text)?, parse(&origin, json.examples)?),
+                false => (Vec::new(), Vec::new()),
             };
+            let mut texts = texts.into_iter();
             let mut examples = examples.into_iter();
-            let category = name.strip_suffix(".toml").unwrap_or(name);
-            for rule in rules {
+            let category = json.name.strip_suffix(".toml").unwrap_or(json.name);
+            for (index, rule) in rules.into_iter().enumerate() {
                 let mut def = rule.def;
                 let origin = format!("{origin}:{}", rule.line);
+                if let Some(text) = texts.next() {
+                    text.put_into(&mut def);
+                }
                 if let Some(pair) = examples.next() {
                     def.examples = pair.examples;
                     def.negative_examples = pair.negative_examples;
@@ -576,6 +660,9 @@ impl RuleSet {
                 set.add_def(def, &origin, validation)?;
                 if let Some(added) = set.rules.last_mut() {
                     added.category = category.to_string();
+                    if !with_examples {
+                        added.text = TextSource::Builtin { file, index };
+                    }
                 }
             }
         }

@@ -29,7 +29,7 @@ pub(super) fn check_fields(def: &RuleDef) -> Result<(), (&'static str, String)> 
         ("checklist", &def.checklist),
     ] {
         if value.trim().is_empty() {
-            return Err((field, "must not be empty".into()));
+            return Err((field, "is required and must not be empty".into()));
         }
     }
     if def.presence && def.paths.is_empty() {
