@@ -925,7 +925,7 @@ mod tests {
     }
 
     #[test]
-    fn a_scan_loads_the_same_rules_without_their_examples() {
+    fn a_scan_loads_the_same_rules_without_their_examples_and_reads_their_text_later() {
         let full = RuleSet::builtin().unwrap();
         let scan = RuleSet::builtin_for_scan().unwrap();
         assert_eq!(full.len(), scan.len());
@@ -941,6 +941,10 @@ mod tests {
                 (&without.origin, &without.category, without.redact)
             );
             assert!(std::ptr::eq(scan.get(with.id()).unwrap(), without));
+            // A scan parses a rule's text when a report first asks: it must be the text that
+            // `builtin` (which validates it) gives the same rule.
+            assert!(!with.text().title.is_empty(), "{}", with.id());
+            assert_eq!(with.text(), without.text(), "{}", with.id());
         }
     }
 

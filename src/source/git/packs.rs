@@ -393,9 +393,7 @@ impl<'p> PackReader<'p> {
         self.inflater.reset(true);
         let mut at = entry.data;
         loop {
-            if out.len() == out.capacity() && out.len() < size {
-                out.reserve_exact(out.len().max(UP_FRONT).min(size - out.len()));
-            }
+            reserve_toward(&mut out, 1, size);
             let input = self.window.at(&self.packs.packs, pack, at, 1)?;
             let (read, written) = (self.inflater.total_in(), self.inflater.total_out());
             let status = self
@@ -553,15 +551,22 @@ fn apply_delta(base: &[u8], delta: &[u8], max_size: u64) -> Result<Vec<u8>, Delt
         if out.len() + piece.len() > target_size {
             return Err(DeltaError::Damaged);
         }
-        if out.capacity() - out.len() < piece.len() {
-            out.reserve_exact(piece.len().max(out.len()).min(target_size - out.len()));
-        }
+        reserve_toward(&mut out, piece.len(), target_size);
         out.extend_from_slice(piece);
     }
     if out.len() != target_size {
         return Err(DeltaError::Damaged);
     }
     Ok(out)
+}
+
+/// Makes room for `need` more bytes in a buffer that is to end `size` bytes long, doubling it
+/// (never past `size`): `inflate` and `apply_delta` start at most at [`UP_FRONT`] and grow this
+/// way as the bytes really arrive.
+fn reserve_toward(out: &mut Vec<u8>, need: usize, size: usize) {
+    if out.capacity() - out.len() < need {
+        out.reserve_exact(need.max(out.len()).min(size - out.len()));
+    }
 }
 
 /// A delta header's size and the bytes after it.
