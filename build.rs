@@ -6,10 +6,15 @@
 //! messages); each rule keeps the line its `[[rule]]` table starts on, so a rule's origin still
 //! reads `rules/cloud.toml:12`.
 //!
-//! Each file becomes three documents, in the same rule order: what a scan matches with
-//! (`NAME.json`), the words reports show (`NAME.text.json`: title, description, remediation,
-//! checklist, references; 70% of what is left, parsed only when a report or the docs ask), and
-//! the examples (`NAME.examples.json`, read by rule checks and docs only).
+//! Each file becomes four documents, in the same rule order: what a scan matches with
+//! (`NAME.json`), the rules' regexes (`NAME.regex.txt`, below), the words reports show
+//! (`NAME.text.json`: title, description, remediation, checklist, references; 70% of what is
+//! left, parsed only when a report or the docs ask), and the examples (`NAME.examples.json`,
+//! read by rule checks and docs only).
+//!
+//! The regexes are half of what a scan loads, and nearly every one is full of backslashes that
+//! JSON escapes and its parser unescapes one by one. They are kept as plain text instead, each
+//! followed by a NUL (which no rule's regex contains), and `NAME.json` has an empty `regex`.
 
 use std::path::Path;
 
@@ -37,11 +42,21 @@ fn main() {
         let mut rules: Vec<serde_json::Value> = Vec::new();
         let mut words: Vec<serde_json::Value> = Vec::new();
         let mut examples: Vec<serde_json::Value> = Vec::new();
+        let mut regexes = String::new();
         for spanned in file.rule {
             let line = 1 + text[..spanned.span().start].matches('\n').count();
             let mut def = spanned.into_inner();
             words.push(take_fields(&mut def, &RULE_TEXT_FIELDS));
             examples.push(take_fields(&mut def, &["examples", "negative_examples"]));
+            if let Some(toml::Value::String(regex)) = def.get_mut("regex") {
+                assert!(
+                    !regex.contains('\0'),
+                    "{}: a regex holds a NUL, which separates them in NAME.regex.txt",
+                    path.display()
+                );
+                regexes.push_str(&std::mem::take(regex));
+            }
+            regexes.push('\0');
             rules.push(serde_json::json!({ "line": line, "def": def }));
         }
         for (suffix, value) in [
@@ -54,6 +69,9 @@ fn main() {
             target.push(suffix);
             std::fs::write(&target, json).expect("OUT_DIR is writable");
         }
+        let mut target = Path::new(&out_dir).join(&name).into_os_string();
+        target.push(".regex.txt");
+        std::fs::write(&target, regexes).expect("OUT_DIR is writable");
     }
 }
 

@@ -358,7 +358,7 @@ fn builtin_text(file: usize) -> &'static [RuleText] {
     BUILTIN_TEXT[file].get_or_init(|| {
         // build.rs wrote this from rule files every test loads with their text: a failure here
         // is a build defect, not input to report.
-        serde_json::from_slice(builtin::BUILTIN_RULES_JSON[file].text)
+        serde_json::from_str(builtin::BUILTIN_RULES_JSON[file].text)
             .expect("build.rs writes every built-in rule's text as RuleText")
     })
 }
@@ -393,7 +393,7 @@ pub struct Rule {
 
 impl Rule {
     /// The rule as loaded, nothing compiled or checked yet.
-    fn unchecked(mut def: RuleDef, origin: String) -> Rule {
+    fn unchecked(mut def: RuleDef, origin: String, category: String) -> Rule {
         Rule {
             text: TextSource::Loaded(RuleText::take_from(&mut def)),
             redact: def
@@ -406,7 +406,7 @@ impl Rule {
             allow: OnceLock::new(),
             regex: OnceLock::new(),
             origin,
-            category: CUSTOM_CATEGORY.to_string(),
+            category,
             def,
         }
     }
@@ -617,11 +617,8 @@ impl RuleSet {
             #[serde(default)]
             negative_examples: Vec<ExampleDef>,
         }
-        fn parse<T: serde::de::DeserializeOwned>(
-            origin: &str,
-            json: &[u8],
-        ) -> Result<T, RuleError> {
-            serde_json::from_slice(json).map_err(|e| RuleError {
+        fn parse<T: serde::de::DeserializeOwned>(origin: &str, json: &str) -> Result<T, RuleError> {
+            serde_json::from_str(json).map_err(|e| RuleError {
                 origin: origin.to_string(),
                 line: None,
                 rule_id: None,
@@ -642,9 +639,11 @@ impl RuleSet {
             };
             let mut texts = texts.into_iter();
             let mut examples = examples.into_iter();
+            let mut regexes = json.regexes.split('\0');
             let category = json.name.strip_suffix(".toml").unwrap_or(json.name);
             for (index, rule) in rules.into_iter().enumerate() {
                 let mut def = rule.def;
+                def.regex = regexes.next().unwrap_or_default().to_string();
                 let origin = format!("{origin}:{}", rule.line);
                 if let Some(text) = texts.next() {
                     text.put_into(&mut def);
@@ -657,9 +656,8 @@ impl RuleSet {
                     true => Validation::ParseOnly,
                     false => Validation::Trusted,
                 };
-                set.add_def(def, &origin, validation)?;
+                set.add_def(def, origin, category, validation)?;
                 if let Some(added) = set.rules.last_mut() {
-                    added.category = category.to_string();
                     if !with_examples {
                         added.text = TextSource::Builtin { file, index };
                     }
@@ -752,7 +750,7 @@ impl RuleSet {
             counted_to = start;
             let def = spanned.into_inner();
             let field_line = |field: &str| find_field_line(text, line, field).or(Some(line));
-            self.add_def(def, &format!("{origin}:{line}"), validation)
+            self.add_def(def, format!("{origin}:{line}"), CUSTOM_CATEGORY, validation)
                 .map_err(|mut e| {
                     e.origin = origin.to_string();
                     e.line = e.field.as_deref().and_then(field_line).or(Some(line));
@@ -766,43 +764,54 @@ impl RuleSet {
     pub fn add_def(
         &mut self,
         def: RuleDef,
-        origin: &str,
+        origin: String,
+        category: &str,
         validation: Validation,
     ) -> Result<(), RuleError> {
-        let rule_id = def.id.clone();
-        let err = |field: &str, message: String| RuleError {
-            origin: origin.to_string(),
+        let err = |id: &str, field: &str, message: String| RuleError {
+            origin: origin.clone(),
             line: None,
-            rule_id: Some(rule_id.clone()),
+            rule_id: Some(id.to_string()),
             field: Some(field.to_string()),
             message,
         };
         if !matches!(validation, Validation::Trusted) {
-            validate::check_fields(&def).map_err(|(field, msg)| err(field, msg))?;
+            validate::check_fields(&def).map_err(|(field, msg)| err(&def.id, field, msg))?;
         }
         if self.get(&def.id).is_some() {
-            return Err(err("id", "duplicate rule id".into()));
+            return Err(err(&def.id, "id", "duplicate rule id".into()));
         }
-        let rule = Rule::unchecked(def, origin.to_string());
         if let Validation::Full(examples) = validation {
-            let def = &rule.def;
+            let rule = Rule::unchecked(def, String::new(), String::new());
+            let (def, id) = (&rule.def, rule.def.id.as_str());
             let _ = rule
                 .paths
-                .set(PathGlobs::new(&def.paths).map_err(|m| err("paths", m))?);
+                .set(PathGlobs::new(&def.paths).map_err(|m| err(id, "paths", m))?);
             let _ = rule
                 .exclude_paths
-                .set(PathGlobs::new(&def.exclude_paths).map_err(|m| err("exclude_paths", m))?);
+                .set(PathGlobs::new(&def.exclude_paths).map_err(|m| err(id, "exclude_paths", m))?);
             let compiled = def
                 .allow
                 .iter()
                 .map(|p| compile_regex(p))
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|m| err("allow", m))?;
+                .map_err(|m| err(id, "allow", m))?;
             let _ = rule.allow.set(compiled);
             if let Some((field, message)) = full_check(&rule, examples).into_iter().next() {
-                return Err(err(field, message));
+                return Err(err(id, field, message));
             }
+            return self.push(Rule {
+                origin,
+                category: category.to_string(),
+                ..rule
+            });
         }
+        let rule = Rule::unchecked(def, origin, category.to_string());
+        self.push(rule)
+    }
+
+    /// Adds a rule whose id is known to be new.
+    fn push(&mut self, rule: Rule) -> Result<(), RuleError> {
         self.by_id.insert(rule.def.id.clone(), self.rules.len());
         self.rules.push(rule);
         Ok(())
