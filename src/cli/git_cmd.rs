@@ -1,7 +1,7 @@
 //! `credlint git [REPO]` (the whole history) and `credlint git --range BASE..HEAD` (what a pull
 //! request adds).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::args::{BlobArgs, ConfigArgs, GitArgs, OutputArgs};
@@ -65,17 +65,8 @@ pub fn run(args: GitArgs) -> Result<i32, String> {
 }
 
 /// Settings for a git command: the configuration is looked for in the repository's work tree
-/// (a bare repository has none, so only `--config` applies there).
-pub(super) fn load_settings(
-    repo: &Path,
-    config: &ConfigArgs,
-    blobs: &BlobArgs,
-    output: &OutputArgs,
-) -> Result<Settings, String> {
-    load_settings_from(repo, config, None, blobs, output)
-}
-
-/// [`load_settings`], with the configuration read from a revision when `from_ref` names one.
+/// (a bare repository has none, so only `--config` applies there), or read from a revision
+/// when `from_ref` names one.
 pub(super) fn load_settings_from(
     repo: &Path,
     config: &ConfigArgs,
@@ -84,12 +75,25 @@ pub(super) fn load_settings_from(
     output: &OutputArgs,
 ) -> Result<Settings, String> {
     // A missing or broken repository is reported by the scan, in its own words.
-    let root = git::work_tree(repo).unwrap_or_default();
+    let work_tree = || git::work_tree(repo).unwrap_or_default();
+    load_settings_in(work_tree, repo, config, from_ref, blobs, output)
+}
+
+/// [`load_settings_from`], with the repository's work tree found by `work_tree` (`None` for a
+/// bare or unreadable repository).
+pub(super) fn load_settings_in(
+    work_tree: impl FnOnce() -> Option<PathBuf>,
+    repo: &Path,
+    config: &ConfigArgs,
+    from_ref: Option<&str>,
+    blobs: &BlobArgs,
+    output: &OutputArgs,
+) -> Result<Settings, String> {
     let mut choice = config.choice();
     choice.from_ref = from_ref.map(|rev| (repo.to_path_buf(), rev.to_string()));
     settings::load(
         &choice,
-        root.as_deref(),
+        work_tree,
         Overrides {
             max_file_size: blobs.max_file_size,
             max_findings_per_file: blobs.max_findings_per_file,

@@ -49,7 +49,7 @@ pub(super) fn load_settings(
     };
     settings::load(
         &config.choice(),
-        root.as_deref(),
+        || root,
         Overrides {
             max_file_size: walk.max_file_size,
             max_findings_per_file: walk.max_findings_per_file,

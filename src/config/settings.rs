@@ -82,14 +82,18 @@ pub enum BaselineUse {
 
 /// Loads the configuration (`--config`, else `.credlint.toml` in `root`, unless `--no-config`)
 /// and the baseline, and merges them with the command line. `root` is where repository-relative
-/// paths start: the repository's work tree for git commands, [`config_root`] for `scan`.
+/// paths start: the repository's work tree for git commands, [`config_root`] for `scan`. It is
+/// asked for once the built-in rules are loaded, so that finding it (opening a repository, in
+/// `credlint staged`) can happen on another thread meanwhile.
 pub fn load(
     args: &ConfigChoice,
-    root: Option<&Path>,
+    root: impl FnOnce() -> Option<PathBuf>,
     overrides: Overrides,
     baseline_use: BaselineUse,
 ) -> Result<Settings, String> {
     let mut rules = RuleSet::builtin_for_scan().map_err(|e| e.to_string())?;
+    let root = root();
+    let root = root.as_deref();
     let from_ref = args
         .from_ref
         .as_ref()

@@ -34,9 +34,12 @@ pub struct Staged {
     options: Option<GitOptions>,
 }
 
-/// Opens the repository at or above `repo_path` and compares its index with HEAD.
-pub fn read(repo_path: &Path) -> Result<Staged, GitError> {
+/// Opens the repository at or above `repo_path` and compares its index with HEAD. `opened` is
+/// told the repository's work tree (`None` if bare) as soon as it is open, before the index is
+/// read.
+pub fn read(repo_path: &Path, opened: impl FnOnce(Option<&Path>)) -> Result<Staged, GitError> {
     let repo = super::open(repo_path)?;
+    opened(repo.workdir());
     if repo.is_bare() {
         return Err(GitError::Open(
             repo.path().to_path_buf(),
@@ -524,7 +527,11 @@ mod tests {
     /// What is found staged in `repo`, and what was counted as skipped; with `fast` false,
     /// libgit2 reads the whole index and diffs it against the whole HEAD tree.
     fn staged_with(repo: &Repo, fast: bool) -> Found {
-        let mut staged = read(repo.dir.path()).unwrap();
+        let mut work_tree = None;
+        let mut staged = read(repo.dir.path(), |w| work_tree = w.map(Path::to_path_buf)).unwrap();
+        // Told as soon as the repository is open: where the settings look for .credlint.toml.
+        let expected = repo.dir.path().canonicalize().unwrap();
+        assert_eq!(work_tree.map(|w| w.canonicalize().unwrap()), Some(expected));
         if !fast {
             staged.fast = None;
         }
@@ -540,7 +547,7 @@ mod tests {
 
     /// Whether the fast path handled the change itself (rather than handing it to libgit2).
     fn fast_path_taken(repo: &Repo) -> bool {
-        let staged = read(repo.dir.path()).unwrap();
+        let staged = read(repo.dir.path(), |_| {}).unwrap();
         let filter = PathFilter::new(&[]).unwrap();
         let stats = ScanStats::default();
         staged
@@ -710,7 +717,7 @@ mod tests {
         repo.git(&["add", "-A"]);
         repo.git(&["update-index", "--split-index"]);
         assert!(!fast_path_taken(&repo));
-        let error = read(repo.dir.path())
+        let error = read(repo.dir.path(), |_| {})
             .unwrap()
             .changes(&options(&[]), &ScanStats::default())
             .unwrap_err()
