@@ -71,7 +71,62 @@ pub struct Index {
 
 /// Reads the index at `path`; `None` when this reader cannot vouch for the result.
 pub fn read(path: &Path) -> Option<Index> {
+    #[cfg(unix)]
+    if let Some(mapped) = Mapped::open(path) {
+        return parse(mapped.bytes());
+    }
     parse(&std::fs::read(path).ok()?)
+}
+
+/// A file mapped read-only into memory. Reading cargo's 420 KB index into a fresh buffer was a
+/// quarter of `credlint staged`'s second thread: the copy, and a page fault (zeroing, memory
+/// accounting) for each of the buffer's hundred pages; the mapping shares the pages the file
+/// already has in the page cache. Git and libgit2 replace the index by renaming a new file over
+/// it, never by rewriting it in place, so the mapped bytes stay as they were while they are read.
+#[cfg(unix)]
+struct Mapped {
+    start: *mut libc::c_void,
+    len: usize,
+}
+
+#[cfg(unix)]
+impl Mapped {
+    /// `None` for an empty file (which is no index) or when anything fails (the caller reads
+    /// the file instead, and reports what is wrong with it).
+    fn open(path: &Path) -> Option<Mapped> {
+        use std::os::fd::AsRawFd;
+        let file = std::fs::File::open(path).ok()?;
+        let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+        if len == 0 {
+            return None;
+        }
+        // SAFETY: a new private read-only mapping of an open file descriptor, checked for
+        // failure; the descriptor may close afterwards (the mapping keeps the file).
+        let start = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ,
+                libc::MAP_PRIVATE,
+                file.as_raw_fd(),
+                0,
+            )
+        };
+        (start != libc::MAP_FAILED).then_some(Mapped { start, len })
+    }
+
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: `start` maps `len` readable bytes until `drop` unmaps them.
+        unsafe { std::slice::from_raw_parts(self.start.cast::<u8>(), self.len) }
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Mapped {
+    fn drop(&mut self) {
+        // SAFETY: the mapping made in `open`, unmapped once.
+        unsafe { libc::munmap(self.start, self.len) };
+    }
 }
 
 /// A cursor over the file's bytes; every read fails softly on truncation.
