@@ -19,6 +19,7 @@ pub mod placeholder;
 pub mod validators;
 pub mod wordlike;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
@@ -198,18 +199,26 @@ pub const DEFAULT_MATCH_BOUND: usize = 100_000;
 
 impl Engine {
     pub fn new(rules: Arc<RuleSet>) -> Engine {
-        let mut literals: Vec<String> = Vec::new();
+        let mut literals: Vec<Cow<str>> = Vec::new();
         let mut patterns: Vec<PatternUse> = Vec::new();
         // A map, not a search of the list: a thousand keywords searched linearly were a
-        // measurable part of every pre-commit run.
-        let mut known: HashMap<String, usize> = HashMap::new();
-        let mut index_of = |literal: &str, literals: &mut Vec<String>| {
-            let lower = literal.to_ascii_lowercase();
+        // measurable part of every pre-commit run. Keywords are borrowed from the rules (nearly
+        // all are lower case already): a copy of each was a thousand allocations per run.
+        let mut known: HashMap<Cow<str>, usize> = HashMap::new();
+        fn intern<'r>(
+            literal: &'r str,
+            known: &mut HashMap<Cow<'r, str>, usize>,
+            literals: &mut Vec<Cow<'r, str>>,
+        ) -> usize {
+            let lower = match literal.bytes().any(|b| b.is_ascii_uppercase()) {
+                true => Cow::Owned(literal.to_ascii_lowercase()),
+                false => Cow::Borrowed(literal),
+            };
             *known.entry(lower).or_insert_with_key(|lower| {
                 literals.push(lower.clone());
                 literals.len() - 1
             })
-        };
+        }
         let mut whole_file = Vec::new();
         for (rule_index, rule) in rules.rules().iter().enumerate() {
             // Presence rules judge whole files before admission (crate::scan::presence).
@@ -220,14 +229,14 @@ impl Engine {
                 whole_file.push(rule_index as u32);
             }
             for keyword in &rule.def.keywords {
-                let i = index_of(keyword, &mut literals);
+                let i = intern(keyword, &mut known, &mut literals);
                 patterns.resize_with(literals.len(), PatternUse::default);
                 if !patterns[i].triggers.contains(&(rule_index as u32)) {
                     patterns[i].triggers.push(rule_index as u32);
                 }
             }
             for literal in &rule.def.file_contains {
-                let i = index_of(literal, &mut literals);
+                let i = intern(literal, &mut known, &mut literals);
                 patterns.resize_with(literals.len(), PatternUse::default);
                 patterns[i].satisfies.push(rule_index as u32);
             }
