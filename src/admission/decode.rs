@@ -483,7 +483,7 @@ fn decode_run(run: &[u8]) -> Option<(Layer, Vec<u8>)> {
     if body.iter().all(u8::is_ascii_hexdigit) {
         // Hex strings are digests and keys far more often than text: decode only the ones that
         // are text, and never read them as base64 (hex digits decode to high bytes).
-        if body.len() < MIN_HEX || body.len() % 2 != 0 || body.len() != run.len() {
+        if body.len() < MIN_HEX || !body.len().is_multiple_of(2) || body.len() != run.len() {
             return None;
         }
         let decoded: Vec<u8> = body

@@ -61,7 +61,7 @@ fn decoded(text: String, encoding: Encoding) -> Text<'static> {
 const MAX_CONTROL_PER_MILLE: usize = 10;
 
 fn decode_utf16(body: &[u8], little: bool) -> Option<String> {
-    if body.len() % 2 != 0 {
+    if !body.len().is_multiple_of(2) {
         return None;
     }
     // ASCII or UTF-8 text behind a stray BOM: every code unit would be two printable bytes, so
@@ -91,7 +91,7 @@ fn decode_utf16(body: &[u8], little: bool) -> Option<String> {
 }
 
 fn decode_utf32(body: &[u8], little: bool) -> Option<String> {
-    if body.len() % 4 != 0 {
+    if !body.len().is_multiple_of(4) {
         return None;
     }
     let mut text = String::with_capacity(body.len() / 2);

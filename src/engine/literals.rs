@@ -54,6 +54,8 @@ pub struct Literals {
     /// The entry of a position that ends no pair (the start of the text, and before it): no
     /// pair allowed in a lane a bucket uses, anything in the lanes it does not.
     no_pair: u64,
+    /// Whether this processor runs the AVX-512 pass ([`vector`]), checked once.
+    vector: bool,
 }
 
 impl Literals {
@@ -123,12 +125,29 @@ impl Literals {
             prefixes,
             literals,
             no_pair: initial,
+            vector: vector::available(),
         })
+    }
+
+    /// The same search without the AVX-512 pass, as on a processor that lacks it: for tests and
+    /// benchmarks that compare the two.
+    pub fn without_vector(mut self) -> Literals {
+        self.vector = false;
+        self
     }
 
     /// Calls `on_hit` for every occurrence of every keyword (overlapping ones included), in
     /// order of the position where the occurrence's prefix ends.
     pub fn find_all(&self, haystack: &[u8], mut on_hit: impl FnMut(Hit)) {
+        if self.vector {
+            vector::find_all(self, haystack, &mut on_hit);
+        } else {
+            self.find_all_scalar(haystack, &mut on_hit);
+        }
+    }
+
+    /// [`Literals::find_all`] a block of eight positions at a time in 128-bit integers.
+    fn find_all_scalar(&self, haystack: &[u8], on_hit: &mut impl FnMut(Hit)) {
         let n = haystack.len();
         // The eight positions up to the start end no pair.
         let mut acc: u128 = (0..8).fold(0, |acc, k| acc | u128::from(self.no_pair) << (8 * k));
@@ -147,7 +166,7 @@ impl Literals {
             }
             acc = (acc << 64) | block;
             if (acc >> 56) as u64 != u64::MAX {
-                self.confirm(haystack, first + 7, acc, &mut on_hit);
+                self.confirm(haystack, first + 7, acc, on_hit);
             }
             first += 8;
         }
@@ -166,7 +185,7 @@ impl Literals {
             }
             acc = (acc << 64) | block;
             if (acc >> 56) as u64 != u64::MAX {
-                self.confirm(haystack, first + 7, acc, &mut on_hit);
+                self.confirm(haystack, first + 7, acc, on_hit);
             }
         }
     }
@@ -183,24 +202,52 @@ impl Literals {
             while open != 0 {
                 let bucket = open.trailing_zeros() as usize;
                 open &= open - 1;
-                let m = BUCKET_PREFIX[bucket];
-                let Some(start) = (end + 1).checked_sub(m) else {
-                    continue;
-                };
-                let key = lower_prefix(haystack, start, m);
-                for id in self.prefixes[bucket].get(key) {
-                    let literal = &self.literals[id as usize];
-                    let stop = start + literal.len();
-                    if stop <= haystack.len()
-                        && haystack[start + m..stop].eq_ignore_ascii_case(&literal[m..])
-                    {
-                        on_hit(Hit {
-                            start,
-                            end: stop,
-                            pattern: id as usize,
-                        });
-                    }
-                }
+                self.confirm_prefix(haystack, end, bucket, on_hit);
+            }
+        }
+    }
+
+    /// Confirms the vector pass's candidates: bit `8 * k + bucket` of `open` says a prefix of
+    /// `bucket` may end at position `first + k`.
+    #[cold]
+    fn confirm_open(
+        &self,
+        haystack: &[u8],
+        first: usize,
+        mut open: u64,
+        on_hit: &mut impl FnMut(Hit),
+    ) {
+        while open != 0 {
+            let bit = open.trailing_zeros() as usize;
+            open &= open - 1;
+            self.confirm_prefix(haystack, first + bit / 8, bit % 8, on_hit);
+        }
+    }
+
+    /// Reports the keywords of `bucket` whose prefix ends at `end` (inclusive), if any.
+    fn confirm_prefix(
+        &self,
+        haystack: &[u8],
+        end: usize,
+        bucket: usize,
+        on_hit: &mut impl FnMut(Hit),
+    ) {
+        let m = BUCKET_PREFIX[bucket];
+        let Some(start) = (end + 1).checked_sub(m) else {
+            return;
+        };
+        let key = lower_prefix(haystack, start, m);
+        for id in self.prefixes[bucket].get(key) {
+            let literal = &self.literals[id as usize];
+            let stop = start + literal.len();
+            if stop <= haystack.len()
+                && haystack[start + m..stop].eq_ignore_ascii_case(&literal[m..])
+            {
+                on_hit(Hit {
+                    start,
+                    end: stop,
+                    pattern: id as usize,
+                });
             }
         }
     }
@@ -323,6 +370,140 @@ fn slot_of(key: u64, mask: usize) -> usize {
     (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & mask
 }
 
+/// The keyword pass with AVX-512 (where the processor has it: F, BW, VBMI and GFNI). The table
+/// entries are still loaded one position at a time, but what the scalar pass does with them
+/// (shifting each into a 128-bit accumulator) is three instructions for eight positions: one
+/// `vpermt2b` brings each position's eight lanes together from this step's entries and the last
+/// step's, one `gf2p8affineqb` transposes each position's 8×8 bits so that byte `b` holds bucket
+/// `b`'s bit of every lane, and one `vptestnmb` turns the bytes that are zero (every pair of a
+/// prefix of that bucket in place) into a 64-bit mask of candidates. The candidates are the
+/// scalar pass's, and confirming them no longer needs to work out which buckets are open.
+///
+/// Loading the entries with `vpgatherqq` instead was slower than the scalar pass on the AMD EPYC
+/// this was measured on (1.0 against 1.4 GB/s); loading them one by one and combining them this
+/// way, 16 positions a step, gives 1.9–2.1 GB/s with the confirmations (3.0 GB/s without).
+#[cfg(target_arch = "x86_64")]
+mod vector {
+    use std::arch::x86_64::*;
+
+    use super::{Hit, Literals};
+
+    pub fn available() -> bool {
+        is_x86_feature_detected!("avx512f")
+            && is_x86_feature_detected!("avx512bw")
+            && is_x86_feature_detected!("avx512vbmi")
+            && is_x86_feature_detected!("gfni")
+    }
+
+    pub fn find_all(search: &Literals, haystack: &[u8], on_hit: &mut impl FnMut(Hit)) {
+        debug_assert!(available());
+        // SAFETY: `search.vector` is set only where `available()` said the features are there.
+        unsafe { find_all_avx512(search, haystack, on_hit) }
+    }
+
+    /// For the eight positions of a step, byte `d` of position `k`'s qword is lane `7 - d` of
+    /// the entry `d` positions back: in this step's entries (`vpermt2b`'s first table) when
+    /// `d <= k`, else in the last step's (the second table, index bit 6).
+    const LINE_UP: [u8; 64] = {
+        let mut index = [0u8; 64];
+        let mut k = 0;
+        while k < 8 {
+            let mut d = 0;
+            while d < 8 {
+                index[8 * k + d] = if d <= k {
+                    8 * (k - d) + 7 - d
+                } else {
+                    64 + 8 * (k + 8 - d) + 7 - d
+                } as u8;
+                d += 1;
+            }
+            k += 1;
+        }
+        index
+    };
+
+    /// As a `gf2p8affineqb` operand, byte `i` selects bit `i` of each of the matrix's bytes: the
+    /// result's byte `i` gathers bucket `i`'s bit of all eight lanes.
+    const BUCKET_BITS: u64 = 0x8040_2010_0804_0201;
+
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,gfni")]
+    unsafe fn find_all_avx512(search: &Literals, haystack: &[u8], on_hit: &mut impl FnMut(Hit)) {
+        let n = haystack.len();
+        let entry =
+            |earlier: u8, later: u8| search.table[usize::from(earlier) | usize::from(later) << 8];
+        let line_up = _mm512_loadu_si512(LINE_UP.as_ptr().cast());
+        let bucket_bits = _mm512_set1_epi64(BUCKET_BITS as i64);
+        // The positions before the first step end no pair.
+        let mut previous = _mm512_set1_epi64(search.no_pair as i64);
+        let mut entries = [0u64; 16];
+        // Position 0 ends no pair and no prefix (prefixes are three bytes long).
+        let mut first = 1;
+        while first + 16 <= n {
+            let at = haystack.as_ptr().add(first - 1);
+            for (k, slot) in entries.iter_mut().enumerate() {
+                // SAFETY: the pairs read end at `first + 15`, inside the haystack.
+                let pair = at.add(k).cast::<u16>().read_unaligned();
+                *slot = search.table[usize::from(pair)];
+            }
+            let low = _mm512_loadu_si512(entries.as_ptr().cast());
+            let high = _mm512_loadu_si512(entries.as_ptr().add(8).cast());
+            let open_low = candidates(low, previous, line_up, bucket_bits);
+            let open_high = candidates(high, low, line_up, bucket_bits);
+            if open_low | open_high != 0 {
+                search.confirm_open(haystack, first, open_low, on_hit);
+                search.confirm_open(haystack, first + 8, open_high, on_hit);
+            }
+            previous = high;
+            first += 16;
+        }
+        while first < n {
+            for (k, slot) in entries[..8].iter_mut().enumerate() {
+                let at = first + k;
+                // Positions past the end take an entry that allows nothing.
+                *slot = match at < n {
+                    true => entry(haystack[at - 1], haystack[at]),
+                    false => u64::MAX,
+                };
+            }
+            let current = _mm512_loadu_si512(entries.as_ptr().cast());
+            let open = candidates(current, previous, line_up, bucket_bits);
+            if open != 0 {
+                search.confirm_open(haystack, first, open, on_hit);
+            }
+            previous = current;
+            first += 8;
+        }
+    }
+
+    /// Bit `8 * k + bucket` set where position `k` of the step may end a prefix of `bucket`.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,gfni")]
+    #[inline]
+    fn candidates(
+        current: __m512i,
+        previous: __m512i,
+        line_up: __m512i,
+        bucket_bits: __m512i,
+    ) -> u64 {
+        let lanes = _mm512_permutex2var_epi8(current, line_up, previous);
+        let per_bucket = _mm512_gf2p8affine_epi64_epi8::<0>(bucket_bits, lanes);
+        _mm512_testn_epi8_mask(per_bucket, per_bucket)
+    }
+}
+
+/// Elsewhere only the scalar pass runs.
+#[cfg(not(target_arch = "x86_64"))]
+mod vector {
+    use super::{Hit, Literals};
+
+    pub fn available() -> bool {
+        false
+    }
+
+    pub fn find_all(search: &Literals, haystack: &[u8], on_hit: &mut impl FnMut(Hit)) {
+        search.find_all_scalar(haystack, on_hit);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,9 +529,24 @@ mod tests {
         hits
     }
 
-    fn found(search: &Literals, haystack: &[u8]) -> Vec<Hit> {
+    /// What the search finds, in the order it reports it.
+    fn reported(search: &Literals, haystack: &[u8]) -> Vec<Hit> {
         let mut hits = Vec::new();
         search.find_all(haystack, |hit| hits.push(hit));
+        hits
+    }
+
+    /// What `keywords` find in `haystack`, sorted, after checking that the vector pass (where
+    /// this processor has it) and the scalar one report the same hits in the same order.
+    fn found(keywords: &[&str], haystack: &[u8]) -> Vec<Hit> {
+        let search = Literals::new(keywords).unwrap();
+        let scalar = Literals::new(keywords).unwrap().without_vector();
+        let mut hits = reported(&search, haystack);
+        assert_eq!(
+            hits,
+            reported(&scalar, haystack),
+            "vector and scalar passes"
+        );
         hits.sort();
         hits
     }
@@ -373,7 +569,6 @@ mod tests {
             "bcd",
             "aaa",
         ];
-        let search = Literals::new(&keywords).unwrap();
         for text in [
             &b"ghp_"[..],
             b"eyJ",
@@ -386,7 +581,7 @@ mod tests {
             b"zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzsecret",
         ] {
             assert_eq!(
-                found(&search, text),
+                found(&keywords, text),
                 naive(&keywords, text),
                 "{}",
                 String::from_utf8_lossy(text)
@@ -414,10 +609,11 @@ mod tests {
             "pat.",
             "-u ",
         ];
-        let search = Literals::new(&keywords).unwrap();
         let alphabet = b"akliveghp_xoyjtenszc-.KEYTOKEN ur8f";
         let mut state = 0x2545_f491_4f6c_dd1du64;
-        for len in [0usize, 1, 7, 8, 9, 15, 16, 17, 100, 1000, 5000] {
+        // Every length up to three of the vector pass's 16-position steps, so that each way of
+        // ending (a step, a half step, a few positions) is met, then longer texts.
+        for len in (0usize..=50).chain([100, 1000, 5000]) {
             let text: Vec<u8> = (0..len)
                 .map(|_| {
                     state ^= state << 13;
@@ -427,7 +623,7 @@ mod tests {
                 })
                 .collect();
             assert_eq!(
-                found(&search, &text),
+                found(&keywords, &text),
                 naive(&keywords, &text),
                 "length {len}"
             );

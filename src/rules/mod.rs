@@ -865,7 +865,7 @@ pub fn full_check(rule: &Rule, examples: ExampleCheck) -> Vec<(&'static str, Str
 /// Decodes hexadecimal digits (`FEEDFEED`, case-insensitive, no separators).
 pub fn decode_hex(hex: &str) -> Option<Vec<u8>> {
     let digits = hex.as_bytes();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return None;
     }
     digits
