@@ -133,11 +133,25 @@ impl WindowSet {
         found
     }
 
-    /// Adds the window around a keyword hit at `start..end`.
-    fn add(&mut self, bytes: &[u8], start: usize, end: usize, multiline: bool) {
+    /// Adds the window around a keyword hit at `start..end`. A rule whose regex cannot match
+    /// more than `reach` bytes (single-line rules only) gets no more than that on either side:
+    /// any match overlapping the hit lies there, and a minified line's 4 KiB after a short
+    /// token's prefix is otherwise scanned for nothing.
+    fn add(
+        &mut self,
+        bytes: &[u8],
+        start: usize,
+        end: usize,
+        multiline: bool,
+        reach: Option<usize>,
+    ) {
         if let Some(last) = self.ranges.last() {
             // Most hits fall inside the window an earlier hit opened: nothing to compute.
-            if start >= last.start && end <= last.end {
+            let (from, to) = match reach {
+                Some(reach) => (start.saturating_sub(reach), end + reach),
+                None => (start, end),
+            };
+            if from >= last.start && to <= last.end {
                 return;
             }
         }
@@ -146,7 +160,11 @@ impl WindowSet {
         } else {
             None
         };
-        let window = window_around(bytes, start, end, block_end);
+        let mut window = window_around(bytes, start, end, block_end);
+        if let (Some(reach), false) = (reach, multiline) {
+            window.start = window.start.max(start.saturating_sub(reach));
+            window.end = window.end.min(end + reach);
+        }
         match self.ranges.last_mut() {
             Some(last) if window.start <= last.end => {
                 last.start = last.start.min(window.start);
@@ -359,6 +377,7 @@ impl Engine {
                     hit.start,
                     hit.end,
                     rules[rule as usize].def.multiline,
+                    rules[rule as usize].reach(),
                 );
             }
             for &rule in &used.satisfies {
@@ -710,7 +729,7 @@ pub(crate) fn single_rule_matches(rule: &Rule, path: &str, bytes: &[u8]) -> Vec<
     hits.sort_unstable_by_key(|&(start, end)| (end, start));
     let mut windows = WindowSet::default();
     for (start, end) in hits {
-        windows.add(bytes, start, end, rule.def.multiline);
+        windows.add(bytes, start, end, rule.def.multiline, rule.reach());
     }
     match_in_windows(rule, bytes, &windows.ranges, usize::MAX)
 }
@@ -806,6 +825,50 @@ negative_examples = ["t = 'dmo_xxxxxxxxxxxxxxxx'"]
         assert_eq!(found.len(), 1);
         assert_eq!(&text[found[0].secret.clone()], b"dmo_Q7vR2mX9kL4pW8sZ");
         assert_eq!(found[0].severity, Severity::High);
+    }
+
+    #[test]
+    fn a_bounded_rule_looks_only_as_far_around_a_hit_as_its_longest_match() {
+        let line = vec![b'x'; 10_000];
+        // Unbounded: the line, at most WINDOW_BEFORE back and WINDOW_AFTER on.
+        let mut windows = WindowSet::default();
+        windows.add(&line, 5000, 5004, false, None);
+        assert_eq!(windows.ranges, [5000 - WINDOW_BEFORE..5004 + WINDOW_AFTER]);
+        // Bounded by 20 bytes: a match overlapping the hit lies within 20 bytes of it.
+        let mut windows = WindowSet::default();
+        windows.add(&line, 5000, 5004, false, Some(20));
+        assert_eq!(windows.ranges, [4980..5024]);
+        // A hit inside that window whose own reach goes further widens it.
+        windows.add(&line, 5015, 5019, false, Some(20));
+        assert_eq!(windows.ranges, [4980..5039]);
+        // One whose reach stays inside changes nothing; one further on opens its own window.
+        windows.add(&line, 5016, 5019, false, Some(20));
+        windows.add(&line, 6000, 6004, false, Some(20));
+        assert_eq!(windows.ranges, [4980..5039, 5980..6024]);
+        // The line still bounds it.
+        let mut windows = WindowSet::default();
+        windows.add(b"ab\ndmo_ cd\n", 3, 7, false, Some(20));
+        assert_eq!(windows.ranges, [3..10]);
+    }
+
+    #[test]
+    fn tokens_close_together_on_a_long_line_are_each_found() {
+        let engine = engine_with(DEMO);
+        let mut line = b"x".repeat(5000);
+        let tokens = [
+            "dmo_Q7vR2mX9kL4pW8sZ",
+            "dmo_R8wS3nY0mM5qX9tA",
+            "dmo_S9xT4oZ1nN6rY0uB",
+        ];
+        for token in tokens {
+            line.extend_from_slice(b" k=");
+            line.extend_from_slice(token.as_bytes());
+        }
+        line.extend(b" y".repeat(2500));
+        let found = engine.scan("src/a.js", &line, &mut Scratch::default());
+        let secrets: Vec<&[u8]> = found.iter().map(|m| &line[m.secret.clone()]).collect();
+        let expected: Vec<&[u8]> = tokens.iter().map(|t| t.as_bytes()).collect();
+        assert_eq!(secrets, expected);
     }
 
     #[test]
@@ -969,10 +1032,10 @@ negative_examples = [{ text = "db.example.net:5432:app:app:Kq8vR2mX9zL4", path =
     fn windows_merge_and_stop_at_lines() {
         let bytes = b"one two\nthree four five\nsix";
         let mut windows = WindowSet::default();
-        windows.add(bytes, 8, 13, false);
-        windows.add(bytes, 14, 18, false);
+        windows.add(bytes, 8, 13, false, None);
+        windows.add(bytes, 14, 18, false, None);
         assert_eq!(windows.ranges, vec![8..23]);
-        windows.add(bytes, 24, 27, false);
+        windows.add(bytes, 24, 27, false, None);
         assert_eq!(windows.ranges, vec![8..23, 24..27]);
     }
 
@@ -981,7 +1044,7 @@ negative_examples = [{ text = "db.example.net:5432:app:app:Kq8vR2mX9zL4", path =
         let line = "dmo_".repeat(1_000_000);
         let mut windows = WindowSet::default();
         for start in (0..line.len()).step_by(4) {
-            windows.add(line.as_bytes(), start, start + 4, false);
+            windows.add(line.as_bytes(), start, start + 4, false, None);
         }
         assert_eq!(windows.ranges, vec![0..line.len()]);
     }

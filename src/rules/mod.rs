@@ -367,6 +367,8 @@ fn builtin_text(file: usize) -> &'static [RuleText] {
 #[derive(Deserialize)]
 struct CompiledRule {
     line: usize,
+    /// [`Rule::reach`], worked out by build.rs.
+    reach: Option<usize>,
     def: RuleDef,
 }
 
@@ -389,6 +391,7 @@ pub struct Rule {
     exclude_paths: OnceLock<Option<PathGlobs>>,
     allow: OnceLock<Vec<Regex>>,
     regex: OnceLock<Option<Regex>>,
+    reach: OnceLock<Option<usize>>,
 }
 
 impl Rule {
@@ -405,6 +408,7 @@ impl Rule {
             exclude_paths: OnceLock::new(),
             allow: OnceLock::new(),
             regex: OnceLock::new(),
+            reach: OnceLock::new(),
             origin,
             category,
             def,
@@ -429,6 +433,13 @@ impl Rule {
         self.regex
             .get_or_init(|| compile_regex(&self.def.regex).ok())
             .as_ref()
+    }
+
+    /// The longest match the regex can make in bytes, when it is bounded: the engine looks for
+    /// a rule's matches only this far around its keyword hits. Built-in rules have it from the
+    /// build; a user's rule parses its regex for it on first use.
+    pub fn reach(&self) -> Option<usize> {
+        *self.reach.get_or_init(|| longest_match(&self.def.regex))
     }
 
     /// Whether the regex has been compiled yet (it is, after the rule's first keyword hit).
@@ -483,18 +494,30 @@ impl Rule {
 /// usable on any input and matches how token formats are specified. `^` and `$` match at line
 /// boundaries (also before `\r\n`): the engine runs regexes on windows inside a blob, where the
 /// end of the window is not the end of the text.
+/// The longest match of a rule's regex in bytes, if it is bounded (and it parses).
+fn longest_match(pattern: &str) -> Option<usize> {
+    regex_automata::util::syntax::parse_with(pattern, &syntax_config())
+        .ok()?
+        .properties()
+        .maximum_len()
+}
+
+/// How rule regexes are read: bytes, not Unicode text (`\w` is ASCII, `.` any byte), `^`/`$` at
+/// line ends, `\r\n` as one line end. build.rs reads them the same way for [`Rule::reach`].
+fn syntax_config() -> regex_automata::util::syntax::Config {
+    regex_automata::util::syntax::Config::new()
+        .unicode(false)
+        .utf8(false)
+        .multi_line(true)
+        .crlf(true)
+}
+
 pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
     // Windows are a line or a few KiB: the lazy DFA needs few states for them, and five hundred
     // rules' caches at the default 2 MiB each per thread would dominate the scan's memory.
     const HYBRID_CACHE: usize = 256 << 10;
     Regex::builder()
-        .syntax(
-            regex_automata::util::syntax::Config::new()
-                .unicode(false)
-                .utf8(false)
-                .multi_line(true)
-                .crlf(true),
-        )
+        .syntax(syntax_config())
         .configure(
             Regex::config()
                 .utf8_empty(false)
@@ -658,6 +681,7 @@ impl RuleSet {
                 };
                 set.add_def(def, origin, category, validation)?;
                 if let Some(added) = set.rules.last_mut() {
+                    added.reach = OnceLock::from(rule.reach);
                     if !with_examples {
                         added.text = TextSource::Builtin { file, index };
                     }
@@ -955,6 +979,24 @@ mod tests {
             assert!(!with.text().title.is_empty(), "{}", with.id());
             assert_eq!(with.text(), without.text(), "{}", with.id());
         }
+    }
+
+    #[test]
+    fn the_reach_the_build_worked_out_is_what_parsing_the_regex_now_gives() {
+        let set = RuleSet::builtin_for_scan().unwrap();
+        for rule in set.rules() {
+            assert_eq!(
+                rule.reach(),
+                longest_match(&rule.def.regex),
+                "{}",
+                rule.id()
+            );
+        }
+        let bounded = set.rules().iter().filter(|r| r.reach().is_some()).count();
+        assert!(bounded > set.len() / 2, "{bounded} of {}", set.len());
+        let aws = set.get("aws-access-key-id").unwrap();
+        assert_eq!(aws.reach(), Some(20), "four letters and sixteen more");
+        assert_eq!(set.get("generic-secret-assignment").unwrap().reach(), None);
     }
 
     #[test]
