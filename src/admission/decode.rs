@@ -608,25 +608,59 @@ fn add_window(windows: &mut Vec<Range<usize>>, window: Range<usize>) {
     }
 }
 
-/// One escape sequence at `text[at]`: the bytes it stands for and its length.
-fn escape_at(text: &[u8], at: usize) -> Option<(Vec<u8>, usize)> {
-    let rest = &text[at..];
-    let hex_value = |digits: &[u8]| -> Option<u32> {
-        if digits.is_empty() || !digits.iter().all(u8::is_ascii_hexdigit) {
-            return None;
+/// What one escape sequence stands for: one character, at most four bytes of UTF-8. Kept inline:
+/// JavaScript is full of backslashes, and a heap buffer for each was a malloc and a free apiece.
+#[derive(Clone, Copy)]
+struct Escaped {
+    bytes: [u8; 4],
+    len: u8,
+}
+
+impl Escaped {
+    fn byte(byte: u8) -> Escaped {
+        Escaped {
+            bytes: [byte, 0, 0, 0],
+            len: 1,
         }
-        u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
-    };
-    let encode = |c: char| c.to_string().into_bytes();
+    }
+
+    fn char(c: char) -> Escaped {
+        let mut bytes = [0; 4];
+        let len = c.encode_utf8(&mut bytes).len() as u8;
+        Escaped { bytes, len }
+    }
+
+    fn code_point(value: u32) -> Option<Escaped> {
+        char::from_u32(value).map(Escaped::char)
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+/// The value of hex digits (no sign, no prefix); `None` when empty or over `u32`.
+fn hex_value(digits: &[u8]) -> Option<u32> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u32, |value, &d| {
+        let digit = (d as char).to_digit(16)?;
+        value.checked_mul(16)?.checked_add(digit)
+    })
+}
+
+/// One escape sequence at `text[at]`: what it stands for and its length.
+fn escape_at(text: &[u8], at: usize) -> Option<(Escaped, usize)> {
+    let rest = &text[at..];
     match rest {
-        [b'\\', b'n', ..] => Some((b"\n".to_vec(), 2)),
-        [b'\\', b't', ..] => Some((b"\t".to_vec(), 2)),
-        [b'\\', b'r', ..] => Some((b"\r".to_vec(), 2)),
-        [b'\\', c @ (b'/' | b'"' | b'\'' | b'\\' | b'`'), ..] => Some((vec![*c], 2)),
+        [b'\\', b'n', ..] => Some((Escaped::byte(b'\n'), 2)),
+        [b'\\', b't', ..] => Some((Escaped::byte(b'\t'), 2)),
+        [b'\\', b'r', ..] => Some((Escaped::byte(b'\r'), 2)),
+        [b'\\', c @ (b'/' | b'"' | b'\'' | b'\\' | b'`'), ..] => Some((Escaped::byte(*c), 2)),
         [b'\\', b'u', b'{', ..] => {
             let close = rest.iter().take(10).position(|&b| b == b'}')?;
-            let c = char::from_u32(hex_value(&rest[3..close])?)?;
-            Some((encode(c), close + 1))
+            Some((Escaped::code_point(hex_value(&rest[3..close])?)?, close + 1))
         }
         [b'\\', b'u', ..] if rest.len() >= 6 => {
             let unit = hex_value(&rest[2..6])?;
@@ -635,22 +669,18 @@ fn escape_at(text: &[u8], at: usize) -> Option<(Vec<u8>, usize)> {
                 if rest.len() >= 12 && rest[6] == b'\\' && rest[7] == b'u' {
                     let low = hex_value(&rest[8..12])?;
                     if (0xDC00..0xE000).contains(&low) {
-                        let c = char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))?;
-                        return Some((encode(c), 12));
+                        let c = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+                        return Some((Escaped::code_point(c)?, 12));
                     }
                 }
                 return None;
             }
-            Some((encode(char::from_u32(unit)?), 6))
+            Some((Escaped::code_point(unit)?, 6))
         }
-        [b'\\', b'x', a, b, ..] => {
-            let value = hex_value(&[*a, *b])?;
-            Some((encode(char::from_u32(value)?), 4))
-        }
+        [b'\\', b'x', a, b, ..] => Some((Escaped::code_point(hex_value(&[*a, *b])?)?, 4)),
         [b'&', b'#', b'x' | b'X', ..] => {
             let close = rest.iter().take(12).position(|&b| b == b';')?;
-            let c = char::from_u32(hex_value(&rest[3..close])?)?;
-            Some((encode(c), close + 1))
+            Some((Escaped::code_point(hex_value(&rest[3..close])?)?, close + 1))
         }
         [b'&', b'#', ..] => {
             let close = rest.iter().take(12).position(|&b| b == b';')?;
@@ -659,7 +689,7 @@ fn escape_at(text: &[u8], at: usize) -> Option<(Vec<u8>, usize)> {
                 return None;
             }
             let value: u32 = std::str::from_utf8(digits).ok()?.parse().ok()?;
-            Some((encode(char::from_u32(value)?), close + 1))
+            Some((Escaped::code_point(value)?, close + 1))
         }
         [b'&', ..] => {
             for (name, c) in [
@@ -670,7 +700,7 @@ fn escape_at(text: &[u8], at: usize) -> Option<(Vec<u8>, usize)> {
                 (b"&gt;", b'>'),
             ] {
                 if rest.starts_with(name) {
-                    return Some((vec![c], name.len()));
+                    return Some((Escaped::byte(c), name.len()));
                 }
             }
             None
@@ -714,7 +744,7 @@ fn escape_windows(text: &[u8], backslashes: Vec<usize>) -> Vec<Range<usize>> {
         let Some((decoded, len)) = escape_at(text, at) else {
             continue;
         };
-        if escape_matters(text, at, &decoded, len) {
+        if escape_matters(text, at, decoded.as_bytes(), len) {
             add_window(&mut windows, window_at(text, at..at + len));
         }
     }
@@ -732,7 +762,7 @@ fn unescape(text: &[u8], window: Range<usize>) -> Option<View> {
         match escape_at(&text[..window.end], i) {
             Some((decoded, len)) => {
                 view.literal(text, literal_from..i);
-                view.decoded(&decoded, i..i + len);
+                view.decoded(decoded.as_bytes(), i..i + len);
                 at = i + len;
                 literal_from = at;
             }
