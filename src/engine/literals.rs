@@ -210,6 +210,7 @@ impl Literals {
     /// Confirms the vector pass's candidates: bit `8 * k + bucket` of `open` says a prefix of
     /// `bucket` may end at position `first + k`.
     #[cold]
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     fn confirm_open(
         &self,
         haystack: &[u8],
