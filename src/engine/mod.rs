@@ -145,6 +145,7 @@ impl WindowSet {
         multiline: bool,
         reach: Option<usize>,
     ) {
+        let reach = reach.filter(|_| !multiline);
         if let Some(last) = self.ranges.last() {
             // Most hits fall inside the window an earlier hit opened: nothing to compute.
             let (from, to) = match reach {
@@ -160,11 +161,7 @@ impl WindowSet {
         } else {
             None
         };
-        let mut window = window_around(bytes, start, end, block_end);
-        if let (Some(reach), false) = (reach, multiline) {
-            window.start = window.start.max(start.saturating_sub(reach));
-            window.end = window.end.min(end + reach);
-        }
+        let window = window_around(bytes, start, end, block_end, reach);
         match self.ranges.last_mut() {
             Some(last) if window.start <= last.end => {
                 last.start = last.start.min(window.start);
@@ -576,14 +573,20 @@ pub(crate) fn overlaps_any(ranges: &[Range<usize>], span: Range<usize>) -> bool 
 
 /// The regex window around one keyword hit: from the start of its line (at most
 /// [`WINDOW_BEFORE`] bytes back) to the end of its line (at most [`WINDOW_AFTER`] bytes on), or
-/// [`WINDOW_AFTER_MULTILINE`] bytes on for values that span lines.
+/// [`WINDOW_AFTER_MULTILINE`] bytes on for values that span lines. A single-line rule's `reach`
+/// (its longest match) bounds both sides too, and so the search for the line's ends.
 fn window_around(
     bytes: &[u8],
     start: usize,
     end: usize,
     block_end: Option<Option<usize>>,
+    reach: Option<usize>,
 ) -> Range<usize> {
-    let floor = start.saturating_sub(WINDOW_BEFORE);
+    let (before, after) = match reach {
+        Some(reach) => (WINDOW_BEFORE.min(reach), WINDOW_AFTER.min(reach)),
+        None => (WINDOW_BEFORE, WINDOW_AFTER),
+    };
+    let floor = start.saturating_sub(before);
     let window_start =
         memchr::memrchr(b'\n', &bytes[floor..start]).map_or(floor, |i| floor + i + 1);
     let window_end = match block_end {
@@ -597,7 +600,7 @@ fn window_around(
                 .min(bytes.len())
         }
         None => {
-            let ceiling = (end + WINDOW_AFTER).min(bytes.len());
+            let ceiling = (end + after).min(bytes.len());
             memchr::memchr(b'\n', &bytes[end..ceiling]).map_or(ceiling, |i| end + i)
         }
     };

@@ -489,11 +489,6 @@ impl Rule {
     }
 }
 
-/// Compiles a rule regex the way the engine runs it: over bytes (blobs need not be UTF-8), with
-/// ASCII-only classes and word boundaries (`\w`, `\b`, `\s`), which keeps the fast DFA engines
-/// usable on any input and matches how token formats are specified. `^` and `$` match at line
-/// boundaries (also before `\r\n`): the engine runs regexes on windows inside a blob, where the
-/// end of the window is not the end of the text.
 /// The longest match of a rule's regex in bytes, if it is bounded (and it parses).
 fn longest_match(pattern: &str) -> Option<usize> {
     regex_automata::util::syntax::parse_with(pattern, &syntax_config())
@@ -512,6 +507,11 @@ fn syntax_config() -> regex_automata::util::syntax::Config {
         .crlf(true)
 }
 
+/// Compiles a rule regex the way the engine runs it: over bytes (blobs need not be UTF-8), with
+/// ASCII-only classes and word boundaries (`\w`, `\b`, `\s`), which keeps the fast DFA engines
+/// usable on any input and matches how token formats are specified. `^` and `$` match at line
+/// boundaries (also before `\r\n`): the engine runs regexes on windows inside a blob, where the
+/// end of the window is not the end of the text.
 pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
     compile_with_prefilter(pattern, false)
 }
