@@ -608,21 +608,28 @@ fn window_around(
 }
 
 /// Runs one rule's regex over the windows and keeps the matches whose secret passes the checks.
-/// Shared by the engine and by rule validation, so examples are checked by the code that scans.
-/// Stops after `limit` matches.
+/// A window its screen ([`Rule::screen`]) does not match is skipped: most windows are a keyword
+/// without the rest of the rule's pattern, and the screen rejects them with a few DFA states
+/// where the exact regex of a gap rule builds thousands (and is not compiled at all until a
+/// window passes). Shared by the engine and by rule validation, so examples are checked by the
+/// code that scans. Stops after `limit` matches.
 pub(crate) fn match_in_windows(
     rule: &Rule,
     bytes: &[u8],
     windows: &[Range<usize>],
     limit: usize,
 ) -> Vec<Match> {
-    let Some(regex) = rule.regex() else {
-        return Vec::new();
-    };
+    let screen = rule.screen();
     let mut found = Vec::new();
     let mut last_secret: Option<Range<usize>> = None;
     for window in windows {
         let input = Input::new(bytes).span(window.clone());
+        if screen.is_some_and(|screen| !screen.is_match(input.clone())) {
+            continue;
+        }
+        let Some(regex) = rule.regex() else {
+            return Vec::new();
+        };
         for caps in regex.captures_iter(input) {
             if found.len() >= limit {
                 return found;
@@ -1084,5 +1091,41 @@ negative_examples = [{ text = "db.example.net:5432:app:app:Kq8vR2mX9zL4", path =
         let engine = Engine::new(Arc::new(set));
         engine.scan("a", b"nothing", &mut Scratch::default());
         assert!(!engine.rules().rules()[0].regex_is_compiled());
+    }
+
+    #[test]
+    fn a_gap_rule_runs_its_exact_regex_only_where_its_loosened_screen_matches() {
+        let rule = r#"
+[[rule]]
+id = "acme-key"
+title = "Acme key"
+kind = "secret"
+severity = "high"
+keywords = ["acme"]
+regex = '''acme[^\n]{0,40}?key\s*=\s*"([A-Za-z0-9]{24})"'''
+secret_group = 1
+remediation = "r"
+checklist = "c"
+examples = ["acme(key = \"Q7vR2mX9kL4pW8sZa1b2c3d4\")"]
+negative_examples = ["acme(key = \"short\")"]
+"#;
+        let mut set = RuleSet::default();
+        set.add_file("t.toml", rule, Validation::ParseOnly).unwrap();
+        let engine = Engine::new(Arc::new(set));
+        let rule = &engine.rules().rules()[0];
+        assert!(rule.screen().is_some(), "a 40-byte gap is loosened");
+        let scan = |text: &str| engine.scan("a.py", text.as_bytes(), &mut Scratch::default());
+
+        // The keyword alone: the screen rejects the window and the exact regex is never built.
+        assert!(scan("import acme\nacme.connect()\n").is_empty());
+        assert!(!rule.regex_is_compiled());
+        // The screen lets a 60-byte gap through, the exact regex does not.
+        let far = format!("acme{}key = \"Q7vR2mX9kL4pW8sZa1b2c3d4\"", " ".repeat(60));
+        assert!(scan(&far).is_empty());
+        assert!(rule.regex_is_compiled());
+        let near = "acme_client(region='eu') key = \"Q7vR2mX9kL4pW8sZa1b2c3d4\"";
+        let found = scan(near);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].value(near.as_bytes()), b"Q7vR2mX9kL4pW8sZa1b2c3d4");
     }
 }

@@ -19,6 +19,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use regex_automata::meta::Regex;
+use regex_syntax::hir::{Hir, HirKind, Repetition};
 use serde::{Deserialize, Serialize};
 
 use crate::context::{ClassSet, FileClass};
@@ -391,6 +392,7 @@ pub struct Rule {
     exclude_paths: OnceLock<Option<PathGlobs>>,
     allow: OnceLock<Vec<Regex>>,
     regex: OnceLock<Option<Regex>>,
+    screen: OnceLock<Option<Regex>>,
     reach: OnceLock<Option<usize>>,
 }
 
@@ -408,6 +410,7 @@ impl Rule {
             exclude_paths: OnceLock::new(),
             allow: OnceLock::new(),
             regex: OnceLock::new(),
+            screen: OnceLock::new(),
             reach: OnceLock::new(),
             origin,
             category,
@@ -432,6 +435,15 @@ impl Rule {
     pub fn regex(&self) -> Option<&Regex> {
         self.regex
             .get_or_init(|| compile_rule_regex(&self.def).ok())
+            .as_ref()
+    }
+
+    /// A looser regex that matches wherever [`Rule::regex`] does, run first on each window so
+    /// that the exact one runs (and is compiled) only where this one matches; `None` when the
+    /// regex has nothing to loosen. See [`loosened`].
+    pub fn screen(&self) -> Option<&Regex> {
+        self.screen
+            .get_or_init(|| compile_screen(&self.def))
             .as_ref()
     }
 
@@ -525,26 +537,81 @@ fn compile_rule_regex(def: &RuleDef) -> Result<Regex, String> {
 }
 
 fn compile_with_prefilter(pattern: &str, prefilter: bool) -> Result<Regex, String> {
+    Regex::builder()
+        .syntax(syntax_config())
+        .configure(regex_config(prefilter))
+        .build(pattern)
+        .map_err(|e| describe_regex_error(&e))
+}
+
+fn regex_config(prefilter: bool) -> regex_automata::meta::Config {
     // Windows are a line or a few KiB: the lazy DFA needs few states for them, and five hundred
     // rules' caches at the default 2 MiB each per thread would dominate the scan's memory.
     const HYBRID_CACHE: usize = 256 << 10;
+    Regex::config()
+        .utf8_empty(false)
+        .hybrid_cache_capacity(HYBRID_CACHE)
+        // The engine runs a regex only in a window around its keyword, so a prefilter of the
+        // regex's own literals finds little to skip; extracting those literals and building the
+        // one-pass DFA were 40% of compiling a regex, which a pre-commit run pays for every rule
+        // with a hit. Measured on the npm corpus: no slower without them (callgrind, 10.80 G
+        // instructions before, 10.76 G after).
+        .auto_prefilter(prefilter)
+        .onepass(false)
+        .nfa_size_limit(Some(NFA_LIMIT))
+}
+
+/// The screen of a rule's regex ([`Rule::screen`]): its [`loosened`] form, compiled, when that
+/// differs from the regex.
+fn compile_screen(def: &RuleDef) -> Option<Regex> {
+    let hir = regex_automata::util::syntax::parse_with(&def.regex, &syntax_config()).ok()?;
+    let mut changed = false;
+    let loose = loosened(&hir, &mut changed);
+    if !changed {
+        return None;
+    }
     Regex::builder()
-        .syntax(syntax_config())
-        .configure(
-            Regex::config()
-                .utf8_empty(false)
-                .hybrid_cache_capacity(HYBRID_CACHE)
-                // The engine runs a regex only in a window around its keyword, so a prefilter
-                // of the regex's own literals finds little to skip; extracting those literals
-                // and building the one-pass DFA were 40% of compiling a regex, which a
-                // pre-commit run pays for every rule with a hit. Measured on the npm corpus:
-                // no slower without them (callgrind, 10.80 G instructions before, 10.76 G after).
-                .auto_prefilter(prefilter)
-                .onepass(false)
-                .nfa_size_limit(Some(NFA_LIMIT)),
-        )
-        .build(pattern)
-        .map_err(|e| describe_regex_error(&e))
+        .configure(regex_config(def.multiline))
+        .build_from_hir(&loose)
+        .ok()
+}
+
+/// Counted repetitions up to this many are kept as they are by [`loosened`]: they cost the lazy
+/// DFA a handful of states.
+const LOOSEN_OVER: u32 = 4;
+
+/// `hir` with every long counted repetition made open-ended (`x{0,80}?` becomes `x*?`, `x{25}`
+/// and `x{90,}` become `x+`) and its capture groups dropped. It matches wherever `hir` matches,
+/// and more. A lazy DFA tracks every count of a counted gap at once, combined with the progress
+/// of everything after it, so a gap rule such as `twitter[^\n]{0,80}?api_key...` builds
+/// thousands of states on a few hundred bytes of text; the loosened regex builds a few dozen.
+/// Sets `changed` when a repetition was loosened.
+fn loosened(hir: &Hir, changed: &mut bool) -> Hir {
+    match hir.kind() {
+        HirKind::Repetition(repetition) => {
+            let sub = Box::new(loosened(&repetition.sub, changed));
+            let long =
+                repetition.min > LOOSEN_OVER || repetition.max.is_some_and(|max| max > LOOSEN_OVER);
+            let (min, max) = if long {
+                *changed = true;
+                (repetition.min.min(1), None)
+            } else {
+                (repetition.min, repetition.max)
+            };
+            Hir::repetition(Repetition {
+                min,
+                max,
+                greedy: repetition.greedy,
+                sub,
+            })
+        }
+        HirKind::Capture(capture) => loosened(&capture.sub, changed),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(|h| loosened(h, changed)).collect()),
+        HirKind::Alternation(subs) => {
+            Hir::alternation(subs.iter().map(|h| loosened(h, changed)).collect())
+        }
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => hir.clone(),
+    }
 }
 
 /// The most memory a rule's compiled regex may take. Matching time grows with the size of the
@@ -991,6 +1058,24 @@ mod tests {
             assert!(!with.text().title.is_empty(), "{}", with.id());
             assert_eq!(with.text(), without.text(), "{}", with.id());
         }
+    }
+
+    #[test]
+    fn loosening_opens_long_counts_and_drops_groups_and_nothing_else() {
+        let parse = |p: &str| regex_automata::util::syntax::parse_with(p, &syntax_config()).ok();
+        let mut changed = false;
+        let loose = loosened(
+            &parse(r"a{0,80}?-b{25}(c{2,3})\bd{90,}(?:e{5}f){1,200}").unwrap(),
+            &mut changed,
+        );
+        assert!(changed);
+        assert_eq!(loose, parse(r"a*?-b+(?:c{2,3})\bd+(?:e+f)+").unwrap());
+
+        let mut changed = false;
+        let short = parse(r#"["']{0,2}\s{0,3}x{4}(y)"#).unwrap();
+        let loose = loosened(&short, &mut changed);
+        assert!(!changed, "counts up to four are kept");
+        assert_eq!(loose, parse(r#"["']{0,2}\s{0,3}x{4}(?:y)"#).unwrap());
     }
 
     #[test]
