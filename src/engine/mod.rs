@@ -87,6 +87,7 @@ pub struct Scratch {
     pub truncated: bool,
     /// The keyword hits of the blob, sorted by end before the windows are built.
     hits: Vec<literals::Hit>,
+    block_ends: BlockEnds,
 }
 
 impl Scratch {
@@ -94,8 +95,9 @@ impl Scratch {
         for &rule in &self.touched {
             let windows = &mut self.windows[rule as usize];
             windows.ranges.clear();
-            windows.block_end = None;
+            windows.touch = Touch::No;
         }
+        self.block_ends.last = None;
         for &rule in &self.context_touched {
             self.context_seen[rule as usize] = false;
         }
@@ -109,30 +111,60 @@ impl Scratch {
     }
 }
 
-/// One rule's regex windows in a blob, merged as keyword hits arrive in order.
-#[derive(Debug, Default)]
-struct WindowSet {
-    ranges: Vec<Range<usize>>,
-    /// Where the search for the next `-----END` started and what it found: every hit of a
-    /// multi-line rule would otherwise search to the end of the file again (quadratic in a
-    /// large file full of the rule's keyword).
-    block_end: Option<(usize, Option<usize>)>,
+/// Where the `-----END` lines of a blob are, found as multi-line rules' hits ask for them.
+#[derive(Debug)]
+struct BlockEnds {
+    finder: memchr::memmem::Finder<'static>,
+    /// Where the last search started and what it found. Hits arrive in order, so one search
+    /// answers every hit before the END it found, for every multi-line rule: a search per hit
+    /// would be quadratic in a large file full of a rule's keyword, and a search per rule ran
+    /// to the end of every JavaScript bundle once for each key format whose keyword it holds.
+    last: Option<(usize, Option<usize>)>,
 }
 
-impl WindowSet {
-    /// The position of the first `-----END` at or after `from`, searched once for all the hits
-    /// before it.
-    fn next_block_end(&mut self, bytes: &[u8], from: usize) -> Option<usize> {
-        if let Some((searched_from, found)) = self.block_end {
+impl Default for BlockEnds {
+    fn default() -> BlockEnds {
+        BlockEnds {
+            finder: memchr::memmem::Finder::new(b"-----END"),
+            last: None,
+        }
+    }
+}
+
+impl BlockEnds {
+    /// The position of the first `-----END` at or after `from`.
+    fn next(&mut self, bytes: &[u8], from: usize) -> Option<usize> {
+        if let Some((searched_from, found)) = self.last {
             if searched_from <= from && found.is_none_or(|at| at >= from) {
                 return found;
             }
         }
-        let found = memchr::memmem::find(&bytes[from..], b"-----END").map(|i| from + i);
-        self.block_end = Some((from, found));
+        let found = self.finder.find(&bytes[from..]).map(|i| from + i);
+        self.last = Some((from, found));
         found
     }
+}
 
+/// One rule's regex windows in a blob, merged as keyword hits arrive in order.
+#[derive(Debug, Default)]
+struct WindowSet {
+    ranges: Vec<Range<usize>>,
+    /// Whether a hit has touched the rule in this blob yet, and if so whether the rule's path
+    /// globs take in any of the blob's paths: a rule for `*.tfstate` or `.npmrc` builds no
+    /// windows in a JavaScript bundle full of its keywords (and a multi-line one does not
+    /// search it for `-----END`).
+    touch: Touch,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Touch {
+    #[default]
+    No,
+    Here,
+    Elsewhere,
+}
+
+impl WindowSet {
     /// Adds the window around a keyword hit at `start..end`. A rule whose regex cannot match
     /// more than `reach` bytes (single-line rules only) gets no more than that on either side:
     /// any match overlapping the hit lies there, and a minified line's 4 KiB after a short
@@ -142,10 +174,10 @@ impl WindowSet {
         bytes: &[u8],
         start: usize,
         end: usize,
-        multiline: bool,
+        multiline: Option<&mut BlockEnds>,
         reach: Option<usize>,
     ) {
-        let reach = reach.filter(|_| !multiline);
+        let reach = reach.filter(|_| multiline.is_none());
         if let Some(last) = self.ranges.last() {
             // Most hits fall inside the window an earlier hit opened: nothing to compute.
             let (from, to) = match reach {
@@ -156,11 +188,7 @@ impl WindowSet {
                 return;
             }
         }
-        let block_end = if multiline {
-            Some(self.next_block_end(bytes, end))
-        } else {
-            None
-        };
+        let block_end = multiline.map(|ends| ends.next(bytes, end));
         let window = window_around(bytes, start, end, block_end, reach);
         match self.ranges.last_mut() {
             Some(last) if window.start <= last.end => {
@@ -343,6 +371,7 @@ impl Engine {
             context_seen,
             context_touched,
             hits,
+            block_ends,
             ..
         } = scratch;
         hits.clear();
@@ -353,6 +382,7 @@ impl Engine {
             let rule_paths = &rules[rule as usize];
             if !bytes.is_empty() && paths.iter().any(|p| rule_paths.applies_to_path(p)) {
                 windows[rule as usize].ranges.push(0..bytes.len());
+                windows[rule as usize].touch = Touch::Here;
                 touched.push(rule);
             }
         }
@@ -366,14 +396,26 @@ impl Engine {
                     continue;
                 }
                 let rule_windows = &mut windows[rule as usize];
-                if rule_windows.ranges.is_empty() {
-                    touched.push(rule);
+                match rule_windows.touch {
+                    Touch::Here => {}
+                    Touch::Elsewhere => continue,
+                    Touch::No => {
+                        touched.push(rule);
+                        let rule_paths = &rules[rule as usize];
+                        if paths.iter().any(|p| rule_paths.applies_to_path(p)) {
+                            rule_windows.touch = Touch::Here;
+                        } else {
+                            rule_windows.touch = Touch::Elsewhere;
+                            continue;
+                        }
+                    }
                 }
+                let multiline = rules[rule as usize].def.multiline;
                 rule_windows.add(
                     bytes,
                     hit.start,
                     hit.end,
-                    rules[rule as usize].def.multiline,
+                    multiline.then_some(&mut *block_ends),
                     rules[rule as usize].reach(),
                 );
             }
@@ -738,8 +780,15 @@ pub(crate) fn single_rule_matches(rule: &Rule, path: &str, bytes: &[u8]) -> Vec<
     // The automaton reports hits by end position; do the same so windows merge the same way.
     hits.sort_unstable_by_key(|&(start, end)| (end, start));
     let mut windows = WindowSet::default();
+    let mut block_ends = BlockEnds::default();
     for (start, end) in hits {
-        windows.add(bytes, start, end, rule.def.multiline, rule.reach());
+        windows.add(
+            bytes,
+            start,
+            end,
+            rule.def.multiline.then_some(&mut block_ends),
+            rule.reach(),
+        );
     }
     match_in_windows(rule, bytes, &windows.ranges, usize::MAX)
 }
@@ -842,25 +891,25 @@ negative_examples = ["t = 'dmo_xxxxxxxxxxxxxxxx'"]
         let line = vec![b'x'; 10_000];
         // Unbounded: the line, at most WINDOW_BEFORE back and WINDOW_AFTER on.
         let mut windows = WindowSet::default();
-        windows.add(&line, 5000, 5004, false, None);
+        windows.add(&line, 5000, 5004, None, None);
         assert_eq!(
             windows.ranges,
             vec![5000 - WINDOW_BEFORE..5004 + WINDOW_AFTER]
         );
         // Bounded by 20 bytes: a match overlapping the hit lies within 20 bytes of it.
         let mut windows = WindowSet::default();
-        windows.add(&line, 5000, 5004, false, Some(20));
+        windows.add(&line, 5000, 5004, None, Some(20));
         assert_eq!(windows.ranges, vec![4980..5024]);
         // A hit inside that window whose own reach goes further widens it.
-        windows.add(&line, 5015, 5019, false, Some(20));
+        windows.add(&line, 5015, 5019, None, Some(20));
         assert_eq!(windows.ranges, vec![4980..5039]);
         // One whose reach stays inside changes nothing; one further on opens its own window.
-        windows.add(&line, 5016, 5019, false, Some(20));
-        windows.add(&line, 6000, 6004, false, Some(20));
+        windows.add(&line, 5016, 5019, None, Some(20));
+        windows.add(&line, 6000, 6004, None, Some(20));
         assert_eq!(windows.ranges, vec![4980..5039, 5980..6024]);
         // The line still bounds it.
         let mut windows = WindowSet::default();
-        windows.add(b"ab\ndmo_ cd\n", 3, 7, false, Some(20));
+        windows.add(b"ab\ndmo_ cd\n", 3, 7, None, Some(20));
         assert_eq!(windows.ranges, vec![3..10]);
     }
 
@@ -1045,10 +1094,10 @@ negative_examples = [{ text = "db.example.net:5432:app:app:Kq8vR2mX9zL4", path =
     fn windows_merge_and_stop_at_lines() {
         let bytes = b"one two\nthree four five\nsix";
         let mut windows = WindowSet::default();
-        windows.add(bytes, 8, 13, false, None);
-        windows.add(bytes, 14, 18, false, None);
+        windows.add(bytes, 8, 13, None, None);
+        windows.add(bytes, 14, 18, None, None);
         assert_eq!(windows.ranges, vec![8..23]);
-        windows.add(bytes, 24, 27, false, None);
+        windows.add(bytes, 24, 27, None, None);
         assert_eq!(windows.ranges, vec![8..23, 24..27]);
     }
 
@@ -1057,7 +1106,7 @@ negative_examples = [{ text = "db.example.net:5432:app:app:Kq8vR2mX9zL4", path =
         let line = "dmo_".repeat(1_000_000);
         let mut windows = WindowSet::default();
         for start in (0..line.len()).step_by(4) {
-            windows.add(line.as_bytes(), start, start + 4, false, None);
+            windows.add(line.as_bytes(), start, start + 4, None, None);
         }
         assert_eq!(windows.ranges, vec![0..line.len()]);
     }
@@ -1091,6 +1140,61 @@ negative_examples = [{ text = "db.example.net:5432:app:app:Kq8vR2mX9zL4", path =
         let engine = Engine::new(Arc::new(set));
         engine.scan("a", b"nothing", &mut Scratch::default());
         assert!(!engine.rules().rules()[0].regex_is_compiled());
+    }
+
+    #[test]
+    fn a_rule_for_other_files_builds_no_windows_and_multi_line_rules_share_the_end_search() {
+        let rules = r#"
+[[rule]]
+id = "state-key"
+title = "State key"
+kind = "secret"
+severity = "high"
+keywords = ["dmo_"]
+paths = ["*.tfstate"]
+multiline = true
+regex = '''(dmo_[A-Za-z0-9]{16})[\s\S]*?-----END'''
+secret_group = 1
+remediation = "r"
+checklist = "c"
+examples = [{ text = "dmo_Q7vR2mX9kL4pW8sZ\n-----END", path = "a.tfstate" }]
+negative_examples = [{ text = "dmo_Q7vR2mX9kL4pW8sZ\n-----END", path = "a.js" }]
+
+[[rule]]
+id = "block-key"
+title = "Block key"
+kind = "secret"
+severity = "high"
+keywords = ["dmo_"]
+multiline = true
+regex = '''(dmo_[A-Za-z0-9]{16})\n[A-Z]+\n-----END'''
+secret_group = 1
+remediation = "r"
+checklist = "c"
+examples = ["dmo_Q7vR2mX9kL4pW8sZ\nABC\n-----END"]
+negative_examples = ["dmo_Q7vR2mX9kL4pW8sZ\n-----END"]
+"#;
+        let engine = engine_with(rules);
+        let text = b"dmo_Q7vR2mX9kL4pW8sZ\nABC\n-----END\nx dmo_Q7vR2mX9kL4pW8sY\nDEF\n-----END\n";
+        let mut scratch = Scratch::default();
+        let ids = |found: &[Match]| -> Vec<&str> {
+            found
+                .iter()
+                .map(|m| engine.rules().rules()[m.rule].id())
+                .collect()
+        };
+        let in_js = engine.scan("a.js", text, &mut scratch);
+        assert_eq!(ids(&in_js), ["block-key", "block-key"]);
+        assert!(
+            scratch.windows[0].ranges.is_empty(),
+            "no windows for a *.tfstate rule in a.js"
+        );
+        assert_eq!(scratch.windows[0].touch, Touch::Elsewhere);
+        let in_state = engine.scan("a.tfstate", text, &mut scratch);
+        assert_eq!(
+            ids(&in_state),
+            ["state-key", "block-key", "state-key", "block-key"]
+        );
     }
 
     #[test]
