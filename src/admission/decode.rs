@@ -208,22 +208,87 @@ pub fn applies_to(path: &str) -> bool {
     !path.ends_with(".map")
 }
 
+/// What the decoders search a blob for besides backslashes and percent signs, as keywords that
+/// a keyword pass over the blob (the engine's, which reads every byte anyway) can find for them:
+/// a numeric character reference (`&#` and a digit or `x`) and `Basic ` (which a base64 value
+/// may follow). [`decode_all_hinted`] takes where they are instead of searching for them.
+pub const HINT_KEYWORDS: &[(&str, Hint)] = &[
+    ("&#x", Hint::NumericReference),
+    ("&#0", Hint::NumericReference),
+    ("&#1", Hint::NumericReference),
+    ("&#2", Hint::NumericReference),
+    ("&#3", Hint::NumericReference),
+    ("&#4", Hint::NumericReference),
+    ("&#5", Hint::NumericReference),
+    ("&#6", Hint::NumericReference),
+    ("&#7", Hint::NumericReference),
+    ("&#8", Hint::NumericReference),
+    ("&#9", Hint::NumericReference),
+    ("basic ", Hint::Basic),
+];
+
+/// Which of [`HINT_KEYWORDS`] a keyword is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hint {
+    NumericReference,
+    Basic,
+}
+
+/// Where a blob's [`HINT_KEYWORDS`] are (any case), each list in order of position.
+#[derive(Debug, Default)]
+pub struct Hints {
+    numeric_references: Vec<usize>,
+    basics: Vec<usize>,
+}
+
+impl Hints {
+    pub fn add(&mut self, hint: Hint, at: usize) {
+        match hint {
+            Hint::NumericReference => self.numeric_references.push(at),
+            Hint::Basic => self.basics.push(at),
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.numeric_references.clear();
+        self.basics.clear();
+    }
+}
+
 /// Decodes every plausibly encoded value of `bytes`, and what is encoded in them, within
 /// `limits`. `values`: the blob holds configuration values ([`holds_values`]).
 pub fn decode_all(bytes: &[u8], limits: Limits, values: bool) -> Decodings {
+    decode_blob(bytes, limits, values, None)
+}
+
+/// [`decode_all`], told where in `bytes` its [`HINT_KEYWORDS`] are: the same decodings,
+/// without two of its passes over the blob.
+pub fn decode_all_hinted(bytes: &[u8], limits: Limits, values: bool, hints: &Hints) -> Decodings {
+    decode_blob(bytes, limits, values, Some(hints))
+}
+
+fn decode_blob(bytes: &[u8], limits: Limits, values: bool, hints: Option<&Hints>) -> Decodings {
     let mut out = Decodings::default();
     if limits.max_depth == 0 || bytes.is_empty() {
         return out;
     }
     let mut budget = limits.max_bytes;
-    decode_in(bytes, values, None, 1, &mut out, &mut budget);
+    decode_in(bytes, values, hints, None, 1, &mut out, &mut budget);
     let mut next = 0;
     while next < out.items.len() && !out.cut_short {
         let depth = out.items[next].depth;
         if depth < limits.max_depth {
             let text = std::mem::take(&mut out.items[next].text);
             // Decoded text is data: any value in it may be encoded again.
-            decode_in(&text, true, Some(next), depth + 1, &mut out, &mut budget);
+            decode_in(
+                &text,
+                true,
+                None,
+                Some(next),
+                depth + 1,
+                &mut out,
+                &mut budget,
+            );
             out.items[next].text = text;
         }
         next += 1;
@@ -231,10 +296,12 @@ pub fn decode_all(bytes: &[u8], limits: Limits, values: bool) -> Decodings {
     out
 }
 
-/// Finds and decodes the candidates in one text.
+/// Finds and decodes the candidates in one text (`hints`: where its [`HINT_KEYWORDS`] are,
+/// when known).
 fn decode_in(
     text: &[u8],
     values: bool,
+    hints: Option<&Hints>,
     parent: Option<usize>,
     depth: u8,
     out: &mut Decodings,
@@ -257,7 +324,7 @@ fn decode_in(
             pieces,
         });
     };
-    for run in value_runs(text, values) {
+    for run in value_runs(text, values, hints) {
         if let Some((layer, decoded)) = decode_run(&text[run.clone()]) {
             let pieces = vec![Piece {
                 at: 0,
@@ -276,7 +343,16 @@ fn decode_in(
             percents.push(at);
         }
     }
-    for window in escape_windows(text, backslashes) {
+    // Named entities (`&amp;`) never stand for a character of a token: only backslashes and
+    // numeric references open windows.
+    let escapes = match hints {
+        Some(hints) => merge_sorted(&backslashes, &hints.numeric_references),
+        None => merge_sorted(
+            &backslashes,
+            &memchr::memmem::find_iter(text, b"&#").collect::<Vec<_>>(),
+        ),
+    };
+    for window in escape_windows(text, escapes) {
         if let Some(view) = unescape(text, window) {
             push(Layer::Escapes, view.text, view.pieces, out);
         }
@@ -367,7 +443,7 @@ pub fn holds_values(path: &str) -> bool {
 
 /// Runs of base64 or hex characters in value positions, in text order: after any `:` or `=`
 /// when `values` (a configuration file, or decoded text), else only after `Basic `/`Bearer `.
-fn value_runs(text: &[u8], values: bool) -> Vec<Range<usize>> {
+fn value_runs(text: &[u8], values: bool, hints: Option<&Hints>) -> Vec<Range<usize>> {
     let mut runs = Vec::new();
     let mut last_end = 0;
     if values {
@@ -394,7 +470,20 @@ fn value_runs(text: &[u8], values: bool) -> Vec<Range<usize>> {
         }
     } else {
         // Only `Basic`: a bearer token is not base64 of anything.
-        for hit in memchr::memmem::find_iter(text, b"asic ") {
+        // `asic ` after `b` or `B`: a hint is `basic ` in any case.
+        let searched: Vec<usize>;
+        let basics: &mut dyn Iterator<Item = usize> = match hints {
+            Some(hints) => &mut hints
+                .basics
+                .iter()
+                .map(|&at| at + 1)
+                .filter(|&at| text[at..].starts_with(b"asic ")),
+            None => {
+                searched = memchr::memmem::find_iter(text, b"asic ").collect();
+                &mut searched.iter().copied()
+            }
+        };
+        for hit in basics {
             let at = hit.saturating_sub(1);
             if hit == 0 || !matches!(text[at], b'b' | b'B') {
                 continue;
@@ -723,17 +812,21 @@ fn escape_matters(text: &[u8], at: usize, decoded: &[u8], len: usize) -> bool {
     }
 }
 
-/// Windows of lines around escapes that matter, merged.
-fn escape_windows(text: &[u8], backslashes: Vec<usize>) -> Vec<Range<usize>> {
-    let mut windows = Vec::new();
-    // Named entities (`&amp;`) never stand for a character of a token: only backslashes and
-    // numeric references open windows.
-    let mut triggers = backslashes;
-    let before = triggers.len();
-    triggers.extend(memchr::memmem::find_iter(text, b"&#"));
-    if triggers.len() > before {
-        triggers.sort_unstable();
+/// Two sorted lists as one; the second is nearly always empty.
+fn merge_sorted(a: &[usize], b: &[usize]) -> Vec<usize> {
+    if b.is_empty() {
+        return a.to_vec();
     }
+    let mut merged = Vec::with_capacity(a.len() + b.len());
+    merged.extend_from_slice(a);
+    merged.extend_from_slice(b);
+    merged.sort_unstable();
+    merged
+}
+
+/// Windows of lines around escapes that matter (at backslashes and numeric references), merged.
+fn escape_windows(text: &[u8], triggers: Vec<usize>) -> Vec<Range<usize>> {
+    let mut windows = Vec::new();
     for at in triggers {
         if windows
             .last()

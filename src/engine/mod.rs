@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use regex_automata::Input;
 
-use crate::admission::decode::DecodedValue;
+use crate::admission::decode::{self, DecodedValue};
 use crate::context::{classify, is_env_template, ClassSet, FileClass};
 use crate::rules::{Kind, Rule, RuleSet, Severity};
 use literals::Literals;
@@ -87,10 +87,19 @@ pub struct Scratch {
     pub truncated: bool,
     /// The keyword hits of the blob, sorted by end before the windows are built.
     hits: Vec<literals::Hit>,
+    /// Where the keyword pass over the blob last scanned found [`decode::HINT_KEYWORDS`];
+    /// `None` when no keyword pass ran.
+    decoder_hints: Option<decode::Hints>,
     block_ends: BlockEnds,
 }
 
 impl Scratch {
+    /// What [`decode::decode_all_hinted`] takes for the blob the engine scanned last with this
+    /// scratch, when its keyword pass ran.
+    pub fn decoder_hints(&self) -> Option<&decode::Hints> {
+        self.decoder_hints.as_ref()
+    }
+
     fn reset(&mut self, rules: usize) {
         for &rule in &self.touched {
             let windows = &mut self.windows[rule as usize];
@@ -218,6 +227,8 @@ impl WindowSet {
 struct PatternUse {
     triggers: Vec<u32>,
     satisfies: Vec<u32>,
+    /// What the decoders look for that the pattern is, if it is one of [`decode::HINT_KEYWORDS`].
+    hint: Option<decode::Hint>,
 }
 
 pub struct Engine {
@@ -282,6 +293,15 @@ impl Engine {
                 let i = intern(literal, &mut known, &mut literals);
                 patterns.resize_with(literals.len(), PatternUse::default);
                 patterns[i].satisfies.push(rule_index as u32);
+            }
+        }
+        // The keyword pass reads every byte of the blob anyway: it also finds what the decoders
+        // would otherwise search the blob for on their own.
+        if !literals.is_empty() {
+            for &(keyword, hint) in decode::HINT_KEYWORDS {
+                let i = intern(keyword, &mut known, &mut literals);
+                patterns.resize_with(literals.len(), PatternUse::default);
+                patterns[i].hint = Some(hint);
             }
         }
         let supersedes = rules
@@ -360,6 +380,9 @@ impl Engine {
         scratch: &mut Scratch,
     ) -> Vec<Vec<Match>> {
         let nothing = || vec![Vec::new(); paths.len()];
+        // What an earlier blob's pass found must never stand for this one's.
+        let mut hints = scratch.decoder_hints.take().unwrap_or_default();
+        hints.clear();
         if self.keywords.is_none() && self.whole_file.is_empty() {
             return nothing();
         }
@@ -378,6 +401,7 @@ impl Engine {
         if let Some(keywords) = &self.keywords {
             keywords.find_all(bytes, |hit| hits.push(hit));
         }
+        let hinted = self.keywords.is_some();
         for &rule in &self.whole_file {
             let rule_paths = &rules[rule as usize];
             if !bytes.is_empty() && paths.iter().any(|p| rule_paths.applies_to_path(p)) {
@@ -390,6 +414,9 @@ impl Engine {
         hits.sort_unstable_by_key(|hit| (hit.end, hit.start));
         for hit in hits.iter() {
             let used = &self.patterns[hit.pattern];
+            if let Some(hint) = used.hint {
+                hints.add(hint, hit.start);
+            }
             let on_added = added.is_none_or(|added| overlaps_any(added, hit.start..hit.end));
             for &rule in &used.triggers {
                 if !on_added && !rules[rule as usize].def.multiline {
@@ -429,6 +456,9 @@ impl Engine {
         // One blob full of keywords must not pin its hits in every thread for the whole run.
         if hits.capacity() > HITS_KEEP {
             *hits = Vec::new();
+        }
+        if hinted {
+            scratch.decoder_hints = Some(hints);
         }
         if scratch.touched.is_empty() {
             return nothing();
@@ -797,6 +827,60 @@ pub(crate) fn single_rule_matches(rule: &Rule, path: &str, bytes: &[u8]) -> Vec<
 mod tests {
     use super::*;
     use crate::rules::Validation;
+
+    #[test]
+    fn what_the_keyword_pass_finds_for_the_decoders_decodes_as_their_own_search_does() {
+        use crate::admission::decode::{decode_all, decode_all_hinted, Limits};
+        let engine = Engine::new(Arc::new(RuleSet::builtin().unwrap()));
+        let b64 = |s: &str| {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD.encode(s)
+        };
+        let texts = [
+            format!("Authorization: Basic {}\n", b64("deploy:Q7vR2mX9kL4pW8sZ")),
+            format!(
+                "basic {} BASIC {} xasic {}",
+                b64("a:b1c2d3e4f5g6h7"),
+                b64("c:d"),
+                b64("e:f")
+            ),
+            format!("Basic {}", b64("only:at-the-start-of-the-text")),
+            "&#x67;&#104;&#X70;_token &#65 &#; &#x; &amp;#49; &#".to_string(),
+            "<a title=\"&#103;&#104;&#112;&#95;\">x</a>\nconst s = \"\\u0067hp_\\x41\";"
+                .to_string(),
+            format!(
+                "{{\"auth\": \"{}\", \"k\": \"%41%42\"}}",
+                b64("Basic &#x41;")
+            ),
+            String::new(),
+        ];
+        for (index, text) in texts.iter().enumerate() {
+            let mut scratch = Scratch::default();
+            engine.scan("page.html", text.as_bytes(), &mut scratch);
+            let hints = scratch.decoder_hints().expect("the keyword pass ran");
+            for values in [false, true] {
+                let limits = Limits::for_blob(text.len(), 3);
+                let own = decode_all(text.as_bytes(), limits, values);
+                let hinted = decode_all_hinted(text.as_bytes(), limits, values, hints);
+                assert_eq!(
+                    format!("{:?}", own.items),
+                    format!("{:?}", hinted.items),
+                    "{text}"
+                );
+                // Not vacuous: the Basic value and the character references do decode.
+                if index == 0 || index == 3 {
+                    assert!(!own.items.is_empty(), "{text}");
+                }
+            }
+        }
+        // A blob the engine scanned without a keyword pass leaves no hints for the next.
+        let mut scratch = Scratch::default();
+        engine.scan("a", b"&#x41; Basic abc", &mut scratch);
+        assert!(scratch.decoder_hints().is_some());
+        let none = Engine::new(Arc::new(RuleSet::default()));
+        none.scan("a", b"x", &mut scratch);
+        assert!(scratch.decoder_hints().is_none());
+    }
 
     #[test]
     fn the_keyword_pass_finds_every_overlapping_builtin_keyword() {

@@ -32,7 +32,11 @@ pub(crate) fn add_matches(
     percent_decode_url_values(bytes, per_place);
     let values = paths.iter().any(|p| decode::holds_values(p));
     let limits = Limits::for_blob(bytes.len(), max_depth);
-    let mut decodings = decode::decode_all(bytes, limits, values);
+    // The engine's keyword pass over these bytes found some of what the decoders look for.
+    let mut decodings = match scratch.decoder_hints() {
+        Some(hints) => decode::decode_all_hinted(bytes, limits, values, hints),
+        None => decode::decode_all(bytes, limits, values),
+    };
     if decodings.items.is_empty() {
         return;
     }
