@@ -346,11 +346,11 @@ fn decode_in(
     // Named entities (`&amp;`) never stand for a character of a token: only backslashes and
     // numeric references open windows.
     let escapes = match hints {
-        Some(hints) => merge_sorted(&backslashes, &hints.numeric_references),
-        None => merge_sorted(
-            &backslashes,
-            &memchr::memmem::find_iter(text, b"&#").collect::<Vec<_>>(),
-        ),
+        Some(hints) => merge_sorted(backslashes, &hints.numeric_references),
+        None => {
+            let references: Vec<usize> = memchr::memmem::find_iter(text, b"&#").collect();
+            merge_sorted(backslashes, &references)
+        }
     };
     for window in escape_windows(text, escapes) {
         if let Some(view) = unescape(text, window) {
@@ -813,14 +813,23 @@ fn escape_matters(text: &[u8], at: usize, decoded: &[u8], len: usize) -> bool {
 }
 
 /// Two sorted lists as one; the second is nearly always empty.
-fn merge_sorted(a: &[usize], b: &[usize]) -> Vec<usize> {
+fn merge_sorted(a: Vec<usize>, b: &[usize]) -> Vec<usize> {
     if b.is_empty() {
-        return a.to_vec();
+        return a;
     }
     let mut merged = Vec::with_capacity(a.len() + b.len());
-    merged.extend_from_slice(a);
-    merged.extend_from_slice(b);
-    merged.sort_unstable();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] <= b[j] {
+            merged.push(a[i]);
+            i += 1;
+        } else {
+            merged.push(b[j]);
+            j += 1;
+        }
+    }
+    merged.extend_from_slice(&a[i..]);
+    merged.extend_from_slice(&b[j..]);
     merged
 }
 
