@@ -300,10 +300,17 @@ fn window_len(len: usize) -> usize {
 /// product of its bytes' frequencies (English letter frequencies; spaces common, digits and
 /// punctuation rarer than letters), and the earliest of equally rare windows wins.
 fn rarest_window(keyword: &[u8], m: usize) -> u8 {
+    if keyword.len() <= m {
+        return 0;
+    }
+    // Logarithms once per process, not once per pair: a pre-commit run builds this search for
+    // a thousand keywords and scans a few lines.
+    static LOG_FREQUENCY: std::sync::OnceLock<[f64; 256]> = std::sync::OnceLock::new();
+    let log = LOG_FREQUENCY.get_or_init(|| std::array::from_fn(|b| byte_frequency(b as u8).ln()));
     let commonness = |window: &[u8]| -> f64 {
         window
             .windows(2)
-            .map(|pair| (byte_frequency(pair[0]) * byte_frequency(pair[1])).ln())
+            .map(|pair| log[usize::from(pair[0])] + log[usize::from(pair[1])])
             .sum()
     };
     let last = keyword.len().saturating_sub(m).min(usize::from(u8::MAX));
