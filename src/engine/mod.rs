@@ -253,12 +253,20 @@ pub const DEFAULT_MATCH_BOUND: usize = 100_000;
 
 impl Engine {
     pub fn new(rules: Arc<RuleSet>) -> Engine {
-        let mut literals: Vec<Cow<str>> = Vec::new();
-        let mut patterns: Vec<PatternUse> = Vec::new();
+        // Sized up front: growing the map and the lists a thousand entries long was rehashing
+        // and page faults in every pre-commit run.
+        let most = rules
+            .rules()
+            .iter()
+            .map(|r| r.def.keywords.len() + r.def.file_contains.len())
+            .sum::<usize>()
+            + decode::HINT_KEYWORDS.len();
+        let mut literals: Vec<Cow<str>> = Vec::with_capacity(most);
+        let mut patterns: Vec<PatternUse> = Vec::with_capacity(most);
         // A map, not a search of the list: a thousand keywords searched linearly were a
         // measurable part of every pre-commit run. Keywords are borrowed from the rules (nearly
         // all are lower case already): a copy of each was a thousand allocations per run.
-        let mut known: HashMap<Cow<str>, usize> = HashMap::new();
+        let mut known: HashMap<Cow<str>, usize> = HashMap::with_capacity(most);
         fn intern<'r>(
             literal: &'r str,
             known: &mut HashMap<Cow<'r, str>, usize>,

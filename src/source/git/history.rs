@@ -84,37 +84,7 @@ impl std::hash::Hasher for OidHasher {
 type OidBuild = std::hash::BuildHasherDefault<OidHasher>;
 type OidSet = HashSet<Oid, OidBuild>;
 
-/// Pairs of indices this module hands out itself (blob, path), which no repository can choose
-/// to collide: one multiplication mixes them well enough, where SipHash was a visible part of
-/// the tree walk.
-#[derive(Default, Clone, Copy)]
-struct PairHasher(u64);
-
-impl std::hash::Hasher for PairHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.write_u8(byte);
-        }
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        self.write_u64(u64::from(byte));
-    }
-
-    fn write_u32(&mut self, value: u32) {
-        self.write_u64(u64::from(value));
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = (self.0.rotate_left(32) ^ value).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
-
-type PairSet = HashSet<(u32, u32), std::hash::BuildHasherDefault<PairHasher>>;
+type PairSet = HashSet<(u32, u32), std::hash::BuildHasherDefault<super::PairHasher>>;
 
 /// An object's bytes, from the packs or from libgit2.
 enum ObjectBytes<'odb> {

@@ -24,6 +24,10 @@ use super::{
 };
 use crate::source::{Coverage, ScanMode, ScanStats, Source, SourceError, VisitorFactory};
 
+/// Tree ids the index would write, by (first entry, directory path length).
+type WrittenIds =
+    HashMap<(usize, usize), Option<Oid>, std::hash::BuildHasherDefault<super::PairHasher>>;
+
 /// A repository's staging area, read before the settings that say how to scan it: the two
 /// are read in parallel, as together they are most of a pre-commit run.
 pub struct Staged {
@@ -248,7 +252,7 @@ fn changed_entries(repo: &Repository, index: &index_file::Index) -> Result<Chang
     compare_directory(
         &mut Comparison {
             repo,
-            written: HashMap::new(),
+            written: WrittenIds::default(),
         },
         head_tree(repo)?.as_ref(),
         &index.entries,
@@ -265,7 +269,7 @@ struct Comparison<'r> {
     repo: &'r Repository,
     /// The tree ids of index directories hashed so far, by (position of the directory's first
     /// entry, length of its path).
-    written: HashMap<(usize, usize), Option<Oid>>,
+    written: WrittenIds,
 }
 
 /// `entries` are the index entries under one directory (whose path is `prefix_len` bytes long,
@@ -378,7 +382,7 @@ fn tree_object_id(content: &[u8]) -> Option<Oid> {
 /// cache-tree node), or `None` when an entry is not written as it stands (`git add -N`).
 /// Subdirectories the cache-tree vouches for are taken from it; the others are hashed once.
 fn written_id(
-    written: &mut HashMap<(usize, usize), Option<Oid>>,
+    written: &mut WrittenIds,
     entries: &[IndexEntry],
     first: usize,
     prefix_len: usize,
