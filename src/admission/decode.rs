@@ -470,18 +470,15 @@ fn value_runs(text: &[u8], values: bool, hints: Option<&Hints>) -> Vec<Range<usi
         }
     } else {
         // Only `Basic`: a bearer token is not base64 of anything.
-        // `asic ` after `b` or `B`: a hint is `basic ` in any case.
-        let searched: Vec<usize>;
-        let basics: &mut dyn Iterator<Item = usize> = match hints {
-            Some(hints) => &mut hints
+        // Where `asic ` is (a hint is `basic ` in any case); it must follow `b` or `B`.
+        let basics: Vec<usize> = match hints {
+            Some(hints) => hints
                 .basics
                 .iter()
                 .map(|&at| at + 1)
-                .filter(|&at| text[at..].starts_with(b"asic ")),
-            None => {
-                searched = memchr::memmem::find_iter(text, b"asic ").collect();
-                &mut searched.iter().copied()
-            }
+                .filter(|&at| text[at..].starts_with(b"asic "))
+                .collect(),
+            None => memchr::memmem::find_iter(text, b"asic ").collect(),
         };
         for hit in basics {
             let at = hit.saturating_sub(1);

@@ -313,7 +313,7 @@ fn rarest_window(keyword: &[u8], m: usize) -> u8 {
             .map(|pair| log[usize::from(pair[0])] + log[usize::from(pair[1])])
             .sum()
     };
-    let last = keyword.len().saturating_sub(m).min(usize::from(u8::MAX));
+    let last = (keyword.len() - m).min(usize::from(u8::MAX));
     let mut best = (0, f64::INFINITY);
     for at in 0..=last {
         let score = commonness(&keyword[at..at + m]);
