@@ -12,8 +12,22 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 /// One rule field's globs: whether a path matches any of them.
 #[derive(Debug)]
 pub enum PathGlobs {
-    Wildcards(Vec<Wildcard>),
+    Wildcards(Wildcards),
     Set(GlobSet),
+}
+
+/// Plain wildcards, sorted by how a path they match ends. A rule for credential and data files
+/// lists some sixty globs (`*.sql`, `*.env`, `*/.htpasswd`, ...) and is asked about every file
+/// its keywords turn up in; only the few ending with the path's last byte, and the few ending
+/// in `*`, are worth comparing.
+#[derive(Debug)]
+pub struct Wildcards {
+    /// The globs that end in `*`: a path may end with anything.
+    open_ended: Vec<Wildcard>,
+    /// The other globs, grouped by their last byte (the path's last byte, if they match).
+    by_last_byte: Vec<Vec<Wildcard>>,
+    /// Per byte, its group in `by_last_byte` plus one; 0 when no glob ends with it.
+    group_of: Box<[u16; 256]>,
 }
 
 /// A glob of literal bytes and `*`.
@@ -38,7 +52,7 @@ impl PathGlobs {
         }
         // Literal text and `*` are always a valid glob: only the others need globset's parse.
         if let Some(wildcards) = patterns.iter().map(|p| Wildcard::new(p)).collect() {
-            return Ok(Some(PathGlobs::Wildcards(wildcards)));
+            return Ok(Some(PathGlobs::Wildcards(Wildcards::new(wildcards))));
         }
         let mut builder = GlobSetBuilder::new();
         for pattern in patterns {
@@ -52,8 +66,49 @@ impl PathGlobs {
 
     pub fn is_match(&self, path: &str) -> bool {
         match self {
-            PathGlobs::Wildcards(wildcards) => wildcards.iter().any(|w| w.is_match(path)),
+            PathGlobs::Wildcards(wildcards) => wildcards.is_match(path),
             PathGlobs::Set(set) => set.is_match(path),
+        }
+    }
+}
+
+impl Wildcards {
+    fn new(wildcards: Vec<Wildcard>) -> Wildcards {
+        let mut open_ended = Vec::new();
+        let mut by_last_byte: Vec<Vec<Wildcard>> = Vec::new();
+        let mut group_of = Box::new([0u16; 256]);
+        for wildcard in wildcards {
+            let Some(&last) = wildcard.pattern.last().filter(|_| wildcard.tail > 0) else {
+                open_ended.push(wildcard);
+                continue;
+            };
+            let slot = &mut group_of[usize::from(last)];
+            if *slot == 0 {
+                by_last_byte.push(Vec::new());
+                // At most one group per byte value.
+                *slot = by_last_byte.len() as u16;
+            }
+            by_last_byte[usize::from(*slot) - 1].push(wildcard);
+        }
+        Wildcards {
+            open_ended,
+            by_last_byte,
+            group_of,
+        }
+    }
+
+    fn is_match(&self, path: &str) -> bool {
+        if self.open_ended.iter().any(|w| w.is_match(path)) {
+            return true;
+        }
+        let Some(&last) = path.as_bytes().last() else {
+            return false;
+        };
+        match self.group_of[usize::from(last)] {
+            0 => false,
+            slot => self.by_last_byte[usize::from(slot) - 1]
+                .iter()
+                .any(|w| w.is_match(path)),
         }
     }
 }
@@ -210,6 +265,45 @@ mod tests {
                     ours.is_match(path),
                     set.is_match(path),
                     "glob {pattern:?} on {path:?}"
+                );
+            }
+        }
+    }
+
+    /// Each built-in rule's whole list of globs matches the paths its globset would, whatever
+    /// byte they end with: the grouping by last byte loses no glob.
+    #[test]
+    fn built_in_glob_lists_match_as_their_globsets_do() {
+        let lists: Vec<Vec<String>> = crate::rules::RuleSet::builtin()
+            .unwrap()
+            .rules()
+            .iter()
+            .flat_map(|r| [r.def.paths.clone(), r.def.exclude_paths.clone()])
+            .filter(|list| !list.is_empty())
+            .collect();
+        assert!(lists.iter().any(|list| list.len() > 40));
+        let mut paths: Vec<String> = lists
+            .iter()
+            .flatten()
+            .flat_map(|glob| {
+                // Each glob's own text with its stars filled in, at the top and deeper down,
+                // and the same one byte short.
+                let filled = glob.trim_start_matches("**/").replace('*', "x");
+                let short = filled[..filled.len().saturating_sub(1)].to_string();
+                [format!("a/b/{filled}"), short, filled]
+            })
+            .collect();
+        paths.extend(["", "x", "src/index.js", "a/.env", "seeds.rb"].map(String::from));
+        for list in &lists {
+            let refs: Vec<&str> = list.iter().map(String::as_str).collect();
+            let set = globset(&refs);
+            let ours = PathGlobs::new(list).unwrap().unwrap();
+            assert!(matches!(ours, PathGlobs::Wildcards(_)), "{list:?}");
+            for path in &paths {
+                assert_eq!(
+                    ours.is_match(path),
+                    set.is_match(path),
+                    "globs {list:?} on {path:?}"
                 );
             }
         }
