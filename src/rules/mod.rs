@@ -558,6 +558,10 @@ fn regex_config(prefilter: bool) -> regex_automata::meta::Config {
         // instructions before, 10.76 G after).
         .auto_prefilter(prefilter)
         .onepass(false)
+        // Nor the full DFA the meta regex determinizes up front for a small regex (forward and
+        // reverse): the lazy DFA builds only the states a window visits. Compiling every
+        // built-in rule took 115 ms with it and 86 ms without; the npm scan is as fast.
+        .dfa(false)
         .nfa_size_limit(Some(NFA_LIMIT))
 }
 
