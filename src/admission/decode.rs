@@ -32,6 +32,8 @@ use std::ops::Range;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
 
+mod marks;
+
 /// How many layers deep decoding goes unless the user says otherwise.
 pub const DEFAULT_MAX_DEPTH: u8 = 3;
 /// The shortest base64 run considered: shorter values are names, not encoded secrets.
@@ -334,15 +336,9 @@ fn decode_in(
             push(layer, decoded, pieces, out);
         }
     }
-    // Backslashes and percent signs in one pass.
+    // Backslashes that may start an escape that matters, and percent signs, in one pass.
     let (mut backslashes, mut percents) = (Vec::new(), Vec::new());
-    for at in memchr::memchr2_iter(b'\\', b'%', text) {
-        if text[at] == b'\\' {
-            backslashes.push(at);
-        } else {
-            percents.push(at);
-        }
-    }
+    marks::find(text, &mut backslashes, &mut percents);
     // Named entities (`&amp;`) never stand for a character of a token: only backslashes and
     // numeric references open windows.
     let escapes = match hints {
