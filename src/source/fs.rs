@@ -175,12 +175,12 @@ where
     let follow = options.follow_symlinks;
     builder.build_parallel().run(|| {
         let mut worker = make_worker();
-        let mut buffer: Vec<u8> = Vec::new();
+        let mut reading = Reading::default();
         let roots = &roots;
         Box::new(move |entry| {
             match entry {
                 Ok(entry) => {
-                    visit_entry(&entry, roots, max, follow, stats, &mut buffer, &mut worker)
+                    visit_entry(&entry, roots, max, follow, stats, &mut reading, &mut worker)
                 }
                 Err(error) => report_walk_error(&error, stats),
             }
@@ -349,7 +349,7 @@ fn visit_entry<W: BlobVisitor>(
     max: u64,
     follow: bool,
     stats: &ScanStats,
-    buffer: &mut Vec<u8>,
+    reading: &mut Reading,
     worker: &mut W,
 ) {
     let Some(file_type) = entry.file_type() else {
@@ -369,7 +369,12 @@ fn visit_entry<W: BlobVisitor>(
     let path = entry.path();
     let display = display_path(path);
     // A root the user named is read even when it is a link; links found by the walk are not.
-    let mut file = match open_for_scan(path, follow || entry.depth() == 0) {
+    let opened = match entry.depth() {
+        // A root the user named is opened as named.
+        0 => open_for_scan(path, true),
+        _ => reading.dir.open(path, follow),
+    };
+    let mut file = match opened {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && entry.path_is_symlink() => {
             stats.skipped(SkipReason::Symlink);
@@ -390,6 +395,7 @@ fn visit_entry<W: BlobVisitor>(
         }
         Err(e) => return stats.unreadable(&display, &e),
     };
+    let buffer = &mut reading.buffer;
     buffer.clear();
     match read_whole(&mut file, max, buffer) {
         Ok(ReadOutcome::Whole) => {}
@@ -467,6 +473,89 @@ fn refuses_reading_as_a_file(error: &std::io::Error) -> bool {
         || error.kind() == std::io::ErrorKind::IsADirectory
 }
 
+/// What a walker thread keeps from one file to the next: the buffer files are read into, and the
+/// directory it last opened one in.
+#[derive(Default)]
+struct Reading {
+    buffer: Vec<u8>,
+    dir: OpenDir,
+}
+
+/// The directory a walker thread last opened a file in, held open (`O_PATH`) so that the next
+/// files there are opened relative to it: the walker hands each directory's files to one thread
+/// in a row, and opening by the full path walked every component of it again, a third of the
+/// cost of opening (npm corpus: 31 thousand files in 5 thousand directories).
+#[derive(Default)]
+struct OpenDir {
+    #[cfg(unix)]
+    held: Option<(PathBuf, std::os::fd::OwnedFd)>,
+}
+
+impl OpenDir {
+    /// Opens the file at `path` as [`open_for_scan`] does, relative to its directory.
+    #[cfg(unix)]
+    fn open(&mut self, path: &Path, follow: bool) -> std::io::Result<File> {
+        use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+        use std::os::unix::ffi::OsStrExt;
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return open_for_scan(path, follow);
+        };
+        // The name with its NUL, on the stack: a file name is at most 255 bytes.
+        let mut c_name = [0u8; 256];
+        let name = name.as_bytes();
+        if parent.as_os_str().is_empty() || name.len() >= c_name.len() || name.contains(&0) {
+            return open_for_scan(path, follow);
+        }
+        c_name[..name.len()].copy_from_slice(name);
+        let held = match &self.held {
+            Some((dir, fd)) if dir.as_os_str() == parent.as_os_str() => fd.as_raw_fd(),
+            _ => {
+                self.held = None;
+                let Ok(c_parent) = std::ffi::CString::new(parent.as_os_str().as_bytes()) else {
+                    return open_for_scan(path, follow);
+                };
+                // SAFETY: a NUL-terminated path; the descriptor returned is ours to own.
+                let fd = unsafe {
+                    libc::open(
+                        c_parent.as_ptr(),
+                        libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC,
+                    )
+                };
+                if fd < 0 {
+                    return open_for_scan(path, follow);
+                }
+                // SAFETY: `fd` was just opened and nothing else owns it.
+                let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+                let raw = fd.as_raw_fd();
+                self.held = Some((parent.to_path_buf(), fd));
+                raw
+            }
+        };
+        // SAFETY: `held` is an open directory descriptor and `c_name` is NUL-terminated.
+        let fd = unsafe { libc::openat(held, c_name.as_ptr().cast(), scan_flags(follow)) };
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: `fd` was just opened and nothing else owns it.
+        Ok(unsafe { File::from_raw_fd(fd) })
+    }
+
+    #[cfg(not(unix))]
+    fn open(&mut self, path: &Path, follow: bool) -> std::io::Result<File> {
+        open_for_scan(path, follow)
+    }
+}
+
+/// The flags of [`open_for_scan`] (the access mode and `O_CLOEXEC` for `openat`).
+#[cfg(unix)]
+fn scan_flags(follow: bool) -> libc::c_int {
+    let mut flags = libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_NOCTTY;
+    if !follow {
+        flags |= libc::O_NOFOLLOW;
+    }
+    flags
+}
+
 /// Opens a file the walk saw as regular, defensively: a file can be swapped for a FIFO, a device
 /// or a symbolic link between the walk and the open. `O_NONBLOCK` keeps a FIFO from blocking the
 /// open (it is then refused as not regular), `O_NOCTTY` keeps a terminal device from becoming
@@ -475,13 +564,9 @@ fn refuses_reading_as_a_file(error: &std::io::Error) -> bool {
 #[cfg(unix)]
 fn open_for_scan(path: &Path, follow: bool) -> std::io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
-    let mut flags = libc::O_NONBLOCK | libc::O_NOCTTY;
-    if !follow {
-        flags |= libc::O_NOFOLLOW;
-    }
     std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(flags)
+        .custom_flags(scan_flags(follow))
         .open(path)
 }
 
@@ -648,6 +733,42 @@ fn inside_root_fast<'p, 'r>(_path: &'p Path, _roots: &'r [Root]) -> Option<(&'r 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Files are opened relative to the held directory whichever directory comes next, a
+    /// symbolic link is refused unless links are followed, and a missing file is an error.
+    #[cfg(unix)]
+    #[test]
+    fn files_open_relative_to_their_held_directory_as_by_their_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        for (sub, text) in [("a", "in a"), ("b", "in b"), ("a/c", "in c")] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+            std::fs::write(dir.path().join(sub).join("f.txt"), text).unwrap();
+        }
+        std::os::unix::fs::symlink(dir.path().join("b/f.txt"), dir.path().join("a/link")).unwrap();
+        let mut held = OpenDir::default();
+        let mut read = |rel: &str, follow: bool| {
+            let mut text = String::new();
+            held.open(&dir.path().join(rel), follow)?
+                .read_to_string(&mut text)
+                .map(|_| text)
+        };
+        for (rel, text) in [
+            ("a/f.txt", "in a"),
+            ("a/f.txt", "in a"),
+            ("b/f.txt", "in b"),
+            ("a/c/f.txt", "in c"),
+            ("a/f.txt", "in a"),
+            ("a/link", "in b"),
+        ] {
+            assert_eq!(read(rel, true).unwrap(), text, "{rel}");
+        }
+        assert!(is_symlink_refusal(&read("a/link", false).unwrap_err()));
+        assert_eq!(
+            read("a/missing", false).unwrap_err().kind(),
+            std::io::ErrorKind::NotFound
+        );
+        assert_eq!(read("b/f.txt", false).unwrap(), "in b");
+    }
 
     /// Files at and around the first read's size and the limit are read whole or refused as too
     /// large exactly as their size says, and a directory or FIFO opened in a file's place is
