@@ -90,8 +90,10 @@ pub struct Scratch {
     pub truncated: bool,
     /// The keyword hits of the blob, sorted by end before the windows are built.
     hits: Vec<literals::Hit>,
-    /// Per rule (by index): this thread's search caches for its regexes.
-    regex_caches: Vec<RegexCaches>,
+    /// Per rule (by index): this thread's search caches for its regexes, made on the rule's
+    /// first window. Boxed: a rule's caches are kilobytes, and a pre-commit run that touches a
+    /// few rules should not lay out (and fault in) room for six hundred.
+    regex_caches: Vec<Option<Box<RegexCaches>>>,
     /// The engine the caches belong to: a cache is only valid with the regex that made it, and
     /// one scratch may serve engines in turn.
     engine: u64,
@@ -122,7 +124,7 @@ impl Scratch {
         self.context_touched.clear();
         self.truncated = false;
         if self.regex_caches.len() < rules {
-            self.regex_caches.resize_with(rules, RegexCaches::default);
+            self.regex_caches.resize_with(rules, || None);
         }
         if self.windows.len() < rules {
             self.windows.resize_with(rules, WindowSet::default);
@@ -521,7 +523,7 @@ impl Engine {
                 bytes,
                 &scratch.windows[rule_index].ranges,
                 room,
-                &mut scratch.regex_caches[rule_index],
+                scratch.regex_caches[rule_index].get_or_insert_with(Box::default),
             );
             if !found_here.is_empty() {
                 applies.push((rule_index, at));
