@@ -370,7 +370,6 @@ fn visit_entry<W: BlobVisitor>(
     let display = display_path(path);
     // A root the user named is read even when it is a link; links found by the walk are not.
     let opened = match entry.depth() {
-        // A root the user named is opened as named.
         0 => open_for_scan(path, true),
         _ => reading.dir.open(path, follow),
     };
@@ -436,10 +435,11 @@ enum ReadOutcome {
     NotRegular,
 }
 
-/// Reads an opened file into `buffer` (empty), up to `max` bytes. A file swapped for something
-/// else after the walk saw it as regular is told apart without asking for its type: a directory
-/// refuses to be read, and a FIFO (opened without blocking) has nothing to read yet or is
-/// empty; a larger file's type is checked with its size.
+/// Reads an opened file into `buffer` (empty), up to `max` bytes. A small file swapped for
+/// something else after the walk saw it as regular is told apart without asking for its type: a
+/// directory refuses to be read, a FIFO with a writer refuses to block (it was opened with
+/// `O_NONBLOCK`), and one without a writer reads as empty, which holds nothing to scan. A larger
+/// file's type is checked with its size.
 fn read_whole(file: &mut File, max: u64, buffer: &mut Vec<u8>) -> std::io::Result<ReadOutcome> {
     match file.take(FIRST_READ.min(max + 1)).read_to_end(buffer) {
         Ok(_) => {}
