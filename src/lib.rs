@@ -29,3 +29,5 @@ pub mod rulecheck;
 pub mod rules;
 pub mod scan;
 pub mod source;
+#[cfg(test)]
+mod testing;

@@ -720,18 +720,11 @@ mod tests {
             "-u ",
         ];
         let alphabet = b"akliveghp_xoyjtenszc-.KEYTOKEN ur8f";
-        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut random = crate::testing::XorShift(0x2545_f491_4f6c_dd1d);
         // Every length up to three of the vector pass's 16-position steps, so that each way of
         // ending (a step, a half step, a few positions) is met, then longer texts.
         for len in (0usize..=50).chain([100, 1000, 5000]) {
-            let text: Vec<u8> = (0..len)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    alphabet[(state % alphabet.len() as u64) as usize]
-                })
-                .collect();
+            let text = random.text(alphabet, len);
             assert_eq!(
                 found(&keywords, &text),
                 naive(&keywords, &text),

@@ -967,12 +967,10 @@ mod tests {
         let engine = Engine::new(Arc::new(RuleSet::builtin().unwrap()));
         let literals = engine_literals(&engine);
         // Keywords glued together, cut, overlapping, in mixed case, between ordinary text.
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut random = crate::testing::XorShift(0x9e37_79b9_7f4a_7c15);
         let mut text = Vec::new();
         for _ in 0..4000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            let state = random.next();
             let literal = literals[(state % literals.len() as u64) as usize].as_bytes();
             let cut = (state >> 20) as usize % literal.len();
             match (state >> 40) % 4 {

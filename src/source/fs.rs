@@ -510,22 +510,17 @@ impl OpenDir {
         let held = match &self.held {
             Some((dir, fd)) if dir.as_os_str() == parent.as_os_str() => fd.as_raw_fd(),
             _ => {
-                self.held = None;
-                let Ok(c_parent) = std::ffi::CString::new(parent.as_os_str().as_bytes()) else {
+                use std::os::unix::fs::OpenOptionsExt;
+                // `O_PATH`: a handle to name files by, not opened for reading.
+                let opened = std::fs::OpenOptions::new()
+                    .read(true)
+                    .custom_flags(libc::O_PATH | libc::O_DIRECTORY)
+                    .open(parent);
+                let Ok(dir) = opened else {
+                    self.held = None;
                     return open_for_scan(path, follow);
                 };
-                // SAFETY: a NUL-terminated path; the descriptor returned is ours to own.
-                let fd = unsafe {
-                    libc::open(
-                        c_parent.as_ptr(),
-                        libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC,
-                    )
-                };
-                if fd < 0 {
-                    return open_for_scan(path, follow);
-                }
-                // SAFETY: `fd` was just opened and nothing else owns it.
-                let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+                let fd = OwnedFd::from(dir);
                 let raw = fd.as_raw_fd();
                 self.held = Some((parent.to_path_buf(), fd));
                 raw

@@ -99,17 +99,10 @@ mod tests {
     #[test]
     fn every_escape_start_and_percent_sign_is_found_wherever_it_lies() {
         let alphabet = b"\\%uxntr/\"'`a0 \n";
-        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut random = crate::testing::XorShift(0x2545_f491_4f6c_dd1d);
         for len in 0..200 {
             for _ in 0..20 {
-                let text: Vec<u8> = (0..len)
-                    .map(|_| {
-                        state ^= state << 13;
-                        state ^= state >> 7;
-                        state ^= state << 17;
-                        alphabet[(state % alphabet.len() as u64) as usize]
-                    })
-                    .collect();
+                let text = random.text(alphabet, len);
                 let expected = naive(&text);
                 let (mut escapes, mut percents) = (Vec::new(), Vec::new());
                 find(&text, &mut escapes, &mut percents);
