@@ -270,6 +270,45 @@ mod tests {
         }
     }
 
+    /// Every wildcard of up to five bytes from `a`, `b`, `/` and `*` against every text of up
+    /// to five bytes from `a`, `b` and `/`: the direct match agrees with globset where the
+    /// literal pieces between stars overlap, repeat, or meet the text's first and last bytes.
+    #[test]
+    fn every_short_wildcard_matches_every_short_text_as_globset_does() {
+        fn all(alphabet: &[u8], most: usize) -> Vec<String> {
+            let mut out = vec![String::new()];
+            let mut last = vec![String::new()];
+            for _ in 0..most {
+                last = last
+                    .iter()
+                    .flat_map(|s| alphabet.iter().map(move |&c| format!("{s}{}", c as char)))
+                    .collect();
+                out.extend(last.iter().cloned());
+            }
+            out
+        }
+        let texts = all(b"ab/", 5);
+        let mut compared = 0;
+        for pattern in all(b"ab/*", 5) {
+            if pattern.is_empty() || pattern.contains("**") {
+                continue;
+            }
+            let set = globset(&[&pattern]);
+            let ours = PathGlobs::new(std::slice::from_ref(&pattern))
+                .unwrap()
+                .unwrap();
+            for text in &texts {
+                assert_eq!(
+                    ours.is_match(text),
+                    set.is_match(text),
+                    "glob {pattern:?} on {text:?}"
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared > 100_000);
+    }
+
     /// Each built-in rule's whole list of globs matches the paths its globset would, whatever
     /// byte they end with: the grouping by last byte loses no glob.
     #[test]
