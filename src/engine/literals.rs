@@ -557,12 +557,10 @@ mod vector {
                 let acc = _mm_or_si128(block, _mm_slli_si128::<8>(previous));
                 let closed = _mm_movemask_epi8(_mm_cmpeq_epi8(acc, none_open)) as u32;
                 if closed & 0x7f80 != 0x7f80 {
-                    search.confirm(
-                        haystack,
-                        first + 7,
-                        std::mem::transmute::<__m128i, u128>(acc),
-                        on_hit,
-                    );
+                    // Byte 7 + k is position `first + 7 - k`: reversed, bit `8 * k + bucket`
+                    // is position `first + k`, as the AVX-512 pass hands its candidates over.
+                    let top = (std::mem::transmute::<__m128i, u128>(acc) >> 56) as u64;
+                    search.confirm_open(haystack, first, !top.swap_bytes(), on_hit);
                 }
                 previous = block;
                 first += 8;
