@@ -17,7 +17,9 @@
 //!   is or-ed in; after `m - 1` pairs the top lane holds, per bucket, zero exactly when every pair
 //!   of the last `m` bytes occurs at its place in some window of the bucket.
 //! - Eight positions are processed per step: their entries are shifted into a 128-bit
-//!   accumulator so that one comparison tells whether any of them could end a window.
+//!   accumulator so that one comparison tells whether any of them could end a window. Three
+//!   implementations ([`Pass`]) do the shifting: with integers on any processor, with SSE2 byte
+//!   shifts on every x86_64 one, and with AVX-512 where the processor has it.
 //! - A position that could is confirmed exactly: the window is looked up among the bucket's
 //!   windows, and the rest of the keyword, before and after it, is compared.
 //!
