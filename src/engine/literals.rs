@@ -29,6 +29,9 @@
 //! combine into a window no keyword has. On code, about 0.7% of positions need confirming (npm
 //! corpus: 2.7 million candidates in 403 MB, 0.6 million of them a keyword's window).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
 /// How many keyword groups the state tracks: the bits of one lane.
 const BUCKETS: usize = 8;
 /// The longest window a bucket compares, in bytes (one more than its pairs).
@@ -50,8 +53,15 @@ pub struct Hit {
 /// A keyword search built once from a list of keywords (ASCII, three bytes or more).
 pub struct Literals {
     /// Per byte pair (the earlier byte in the low half), eight lanes of bucket bits. A fixed
-    /// size, so that indexing by a pair needs no bounds check.
-    table: Box<[u64; 1 << 16]>,
+    /// size, so that indexing by a pair needs no bounds check. Built when a search has read more
+    /// than [`SMALL_TEXTS`] bytes ([`Pass::LastPair`] until then).
+    table: OnceLock<Box<[u64; 1 << 16]>>,
+    /// Per byte pair, the buckets with a window whose last two bytes are the pair.
+    last_pairs: Box<[u8; 1 << 16]>,
+    /// Each keyword's bucket, to build the table with.
+    bucket_of: Vec<u8>,
+    /// How many more bytes [`Pass::LastPair`] may read before the table is built.
+    small_budget: AtomicUsize,
     /// Per bucket, the keywords by their lower-case window packed into a u64.
     windows: [WindowTable; BUCKETS],
     /// The keywords, lower case.
@@ -65,10 +75,19 @@ pub struct Literals {
     pass: Pass,
 }
 
-/// The implementations of the keyword pass. All find the same hits in the same order; they differ
-/// in how a step's eight table entries are lined up.
+/// How many bytes a search reads with [`Pass::LastPair`] before it builds its table: a pre-commit
+/// run's few files, not a directory's first few.
+const SMALL_TEXTS: usize = 64 * 1024;
+
+/// The implementations of the keyword pass. All find the same hits in the same order; the last
+/// three differ in how a step's eight table entries are lined up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pass {
+    /// Every position whose pair ends some bucket's window is confirmed, without the table: about
+    /// one position in ten on code, where the table leaves one in a hundred and fifty, but the
+    /// table is 512 KiB to fill (128 pages to fault in, most of a pre-commit run's keyword
+    /// work) and this filter is 64 KiB, of which text touches a few pages.
+    LastPair,
     /// Shifts into a 128-bit integer: any processor.
     Portable,
     /// Byte shifts of 128-bit vectors (`pslldq`): every x86_64 processor has SSE2.
@@ -80,7 +99,7 @@ pub enum Pass {
 impl Pass {
     /// The passes this processor can run, slowest first.
     pub fn available() -> Vec<Pass> {
-        let mut passes = vec![Pass::Portable];
+        let mut passes = vec![Pass::LastPair, Pass::Portable];
         if cfg!(target_arch = "x86_64") {
             passes.push(Pass::Sse2);
         }
@@ -133,7 +152,7 @@ impl Literals {
             }
         }
 
-        // Every entry starts with each bucket's used lanes set (no pair allowed yet) and its
+        // The entry of a pair no window has: each bucket's used lanes set (not allowed) and its
         // unused lanes clear (whatever is there, allowed).
         let mut initial = 0u64;
         for (bucket, &m) in BUCKET_WINDOW.iter().enumerate() {
@@ -141,34 +160,66 @@ impl Literals {
                 initial |= 1 << (lane * BUCKETS + bucket);
             }
         }
-        let mut table: Box<[u64; 1 << 16]> = vec![initial; 1 << 16]
+        // Zeroed memory: pages the keywords' pairs never reach are never written.
+        let mut last_pairs: Box<[u8; 1 << 16]> = vec![0u8; 1 << 16]
             .into_boxed_slice()
             .try_into()
-            .expect("the table's size");
+            .expect("the filter's size");
         let mut by_bucket: [Vec<(u64, u32)>; BUCKETS] = Default::default();
         for (id, &bucket) in bucket_of.iter().enumerate() {
-            let m = BUCKET_WINDOW[bucket];
             let window = window(id);
-            for j in 1..m {
-                let lane = MAX_WINDOW - m + j;
-                let bit = !(1u64 << (lane * BUCKETS + bucket));
-                for a in cases(window[j - 1]) {
-                    for b in cases(window[j]) {
-                        let pair = usize::from(a) | usize::from(b) << 8;
-                        table[pair] &= bit;
-                    }
+            let m = window.len();
+            for a in cases(window[m - 2]) {
+                for b in cases(window[m - 1]) {
+                    last_pairs[usize::from(a) | usize::from(b) << 8] |= 1 << bucket;
                 }
             }
             by_bucket[bucket].push((pack(window), id as u32));
         }
         let windows = by_bucket.map(|list| WindowTable::new(&list));
         Some(Literals {
-            table,
+            table: OnceLock::new(),
+            last_pairs,
+            bucket_of: bucket_of.iter().map(|&b| b as u8).collect(),
+            small_budget: AtomicUsize::new(SMALL_TEXTS),
             windows,
             literals,
             offsets,
             no_pair: initial,
             pass: *Pass::available().last().expect("the portable pass"),
+        })
+    }
+
+    /// The window a keyword's bucket compares.
+    fn window(&self, id: usize) -> &[u8] {
+        let m = BUCKET_WINDOW[usize::from(self.bucket_of[id])];
+        let at = usize::from(self.offsets[id]);
+        &self.literals[id][at..at + m]
+    }
+
+    /// The pair table, built on first use.
+    fn table(&self) -> &[u64; 1 << 16] {
+        self.table.get_or_init(|| {
+            // Every entry starts as a pair no window has.
+            let mut table: Box<[u64; 1 << 16]> = vec![self.no_pair; 1 << 16]
+                .into_boxed_slice()
+                .try_into()
+                .expect("the table's size");
+            for id in 0..self.literals.len() {
+                let bucket = usize::from(self.bucket_of[id]);
+                let window = self.window(id);
+                let m = window.len();
+                for j in 1..m {
+                    let lane = MAX_WINDOW - m + j;
+                    let bit = !(1u64 << (lane * BUCKETS + bucket));
+                    for a in cases(window[j - 1]) {
+                        for b in cases(window[j]) {
+                            table[usize::from(a) | usize::from(b) << 8] &= bit;
+                        }
+                    }
+                }
+            }
+            table
         })
     }
 
@@ -180,21 +231,50 @@ impl Literals {
             "{pass:?} on this processor"
         );
         self.pass = pass;
+        if pass != Pass::LastPair {
+            // On every text, the first one included.
+            self.table();
+        }
         self
     }
 
     /// Calls `on_hit` for every occurrence of every keyword (overlapping ones included), in
     /// order of the position where the occurrence's window ends.
     pub fn find_all(&self, haystack: &[u8], mut on_hit: impl FnMut(Hit)) {
+        let small = self.pass == Pass::LastPair
+            || (self.table.get().is_none()
+                && self
+                    .small_budget
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                        left.checked_sub(haystack.len())
+                    })
+                    .is_ok());
+        if small {
+            return self.find_all_last_pair(haystack, &mut on_hit);
+        }
         match self.pass {
+            Pass::LastPair => unreachable!("taken above"),
             Pass::Portable => self.find_all_scalar(haystack, &mut on_hit),
             Pass::Sse2 => vector::find_all_sse2(self, haystack, &mut on_hit),
             Pass::Avx512 => vector::find_all_avx512(self, haystack, &mut on_hit),
         }
     }
 
+    /// [`Pass::LastPair`].
+    fn find_all_last_pair(&self, haystack: &[u8], on_hit: &mut impl FnMut(Hit)) {
+        for (at, pair) in haystack.windows(2).enumerate() {
+            let mut open = self.last_pairs[usize::from(pair[0]) | usize::from(pair[1]) << 8];
+            while open != 0 {
+                let bucket = open.trailing_zeros() as usize;
+                open &= open - 1;
+                self.confirm_window(haystack, at + 1, bucket, on_hit);
+            }
+        }
+    }
+
     /// [`Literals::find_all`] a block of eight positions at a time in 128-bit integers.
     fn find_all_scalar(&self, haystack: &[u8], on_hit: &mut impl FnMut(Hit)) {
+        let table = self.table();
         let n = haystack.len();
         // The eight positions up to the start end no pair.
         let mut acc: u128 = (0..8).fold(0, |acc, k| acc | u128::from(self.no_pair) << (8 * k));
@@ -209,7 +289,7 @@ impl Literals {
             let mut block: u128 = 0;
             for k in 0..8 {
                 let pair = u16::from_le_bytes([bytes[k], bytes[k + 1]]);
-                block |= u128::from(self.table[usize::from(pair)]) << (8 * (7 - k));
+                block |= u128::from(table[usize::from(pair)]) << (8 * (7 - k));
             }
             acc = (acc << 64) | block;
             if (acc >> 56) as u64 != u64::MAX {
@@ -229,6 +309,7 @@ impl Literals {
         mut acc: u128,
         on_hit: &mut impl FnMut(Hit),
     ) {
+        let table = self.table();
         let n = haystack.len();
         if first < n {
             let mut block: u128 = 0;
@@ -237,7 +318,7 @@ impl Literals {
                     true => {
                         let pair =
                             u16::from_le_bytes([haystack[first + k - 1], haystack[first + k]]);
-                        self.table[usize::from(pair)]
+                        table[usize::from(pair)]
                     }
                     false => u64::MAX,
                 };
@@ -523,7 +604,7 @@ mod vector {
     /// without AVX-512 (the pass alone over the npm corpus in memory, one thread).
     pub fn find_all_sse2(search: &Literals, haystack: &[u8], on_hit: &mut impl FnMut(Hit)) {
         let n = haystack.len();
-        let table = search.table.as_ptr();
+        let table = search.table().as_ptr();
         let initial = (0..8).fold(0u64, |acc, k| acc | search.no_pair << (8 * k));
         // SAFETY: SSE2 is part of x86_64; the pairs read end at `first + 7`, inside the
         // haystack, and a pair indexes the table of 65,536 entries.
@@ -600,8 +681,8 @@ mod vector {
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,gfni")]
     unsafe fn avx512(search: &Literals, haystack: &[u8], on_hit: &mut impl FnMut(Hit)) {
         let n = haystack.len();
-        let entry =
-            |earlier: u8, later: u8| search.table[usize::from(earlier) | usize::from(later) << 8];
+        let table = search.table();
+        let entry = |earlier: u8, later: u8| table[usize::from(earlier) | usize::from(later) << 8];
         let line_up = _mm512_loadu_si512(LINE_UP.as_ptr().cast());
         let bucket_bits = _mm512_set1_epi64(BUCKET_BITS as i64);
         // The positions before the first step end no pair.
@@ -614,7 +695,7 @@ mod vector {
             for (k, slot) in entries.iter_mut().enumerate() {
                 // SAFETY: the pairs read end at `first + 15`, inside the haystack.
                 let pair = at.add(k).cast::<u16>().read_unaligned();
-                *slot = search.table[usize::from(pair)];
+                *slot = table[usize::from(pair)];
             }
             let low = _mm512_loadu_si512(entries.as_ptr().cast());
             let high = _mm512_loadu_si512(entries.as_ptr().add(8).cast());
@@ -836,6 +917,33 @@ mod tests {
                 found(&keywords, &text),
                 naive(&keywords, &text),
                 "length {len}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_table_is_built_once_the_small_texts_are_read_and_finds_the_same() {
+        let keywords = [
+            "password",
+            "ghp_",
+            "secret_key",
+            "token",
+            "aws_access_key_id",
+        ];
+        let search = Literals::new(&keywords).unwrap();
+        let alphabet = b"passwordghp_secrtkyonaw_id=\"' \n";
+        let mut random = crate::testing::XorShift(0x9e37_79b9_7f4a_7c15);
+        let mut read = 0;
+        while read < 2 * SMALL_TEXTS {
+            let text = random.text(alphabet, 3000);
+            let mut hits = reported(&search, &text);
+            hits.sort();
+            assert_eq!(hits, naive(&keywords, &text), "after {read} bytes");
+            read += text.len();
+            assert_eq!(
+                search.table.get().is_some(),
+                read > SMALL_TEXTS,
+                "the table after {read} bytes"
             );
         }
     }
