@@ -19,7 +19,8 @@
 //! - Eight positions are processed per step: their entries are shifted into a 128-bit
 //!   accumulator so that one comparison tells whether any of them could end a window. Three
 //!   implementations ([`Pass`]) do the shifting: with integers on any processor, with SSE2 byte
-//!   shifts on every x86_64 one, and with AVX-512 where the processor has it.
+//!   shifts on every x86_64 one, and with AVX-512 where the processor has it. The table is built
+//!   on first need: a search's first 64 KiB of text (a pre-commit run's) are read without it.
 //! - A position that could is confirmed exactly: the window is looked up among the bucket's
 //!   windows, and the rest of the keyword, before and after it, is compared.
 //!
@@ -241,19 +242,22 @@ impl Literals {
     /// Calls `on_hit` for every occurrence of every keyword (overlapping ones included), in
     /// order of the position where the occurrence's window ends.
     pub fn find_all(&self, haystack: &[u8], mut on_hit: impl FnMut(Hit)) {
-        let small = self.pass == Pass::LastPair
-            || (self.table.get().is_none()
+        // Until the table is built, the texts it would be built for are read without it.
+        let still_small = || {
+            self.table.get().is_none()
                 && self
                     .small_budget
                     .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
                         left.checked_sub(haystack.len())
                     })
-                    .is_ok());
-        if small {
-            return self.find_all_last_pair(haystack, &mut on_hit);
-        }
-        match self.pass {
-            Pass::LastPair => unreachable!("taken above"),
+                    .is_ok()
+        };
+        let pass = match self.pass == Pass::LastPair || still_small() {
+            true => Pass::LastPair,
+            false => self.pass,
+        };
+        match pass {
+            Pass::LastPair => self.find_all_last_pair(haystack, &mut on_hit),
             Pass::Portable => self.find_all_scalar(haystack, &mut on_hit),
             Pass::Sse2 => vector::find_all_sse2(self, haystack, &mut on_hit),
             Pass::Avx512 => vector::find_all_avx512(self, haystack, &mut on_hit),
@@ -272,12 +276,16 @@ impl Literals {
         }
     }
 
+    /// The accumulator before the first step: the eight positions up to the start end no pair.
+    fn before_start(&self) -> u128 {
+        (0..8).fold(0, |acc, k| acc | u128::from(self.no_pair) << (8 * k))
+    }
+
     /// [`Literals::find_all`] a block of eight positions at a time in 128-bit integers.
     fn find_all_scalar(&self, haystack: &[u8], on_hit: &mut impl FnMut(Hit)) {
         let table = self.table();
         let n = haystack.len();
-        // The eight positions up to the start end no pair.
-        let mut acc: u128 = (0..8).fold(0, |acc, k| acc | u128::from(self.no_pair) << (8 * k));
+        let mut acc = self.before_start();
         // The block of positions first..first + 8; each position's entry is that of the pair
         // ending there. Position 0 ends no pair and no window (windows are three bytes long).
         let mut first = 1;
@@ -293,7 +301,7 @@ impl Literals {
             }
             acc = (acc << 64) | block;
             if (acc >> 56) as u64 != u64::MAX {
-                self.confirm(haystack, first + 7, acc, on_hit);
+                self.confirm_top_lanes(haystack, first, acc, on_hit);
             }
             first += 8;
         }
@@ -326,32 +334,30 @@ impl Literals {
             }
             acc = (acc << 64) | block;
             if (acc >> 56) as u64 != u64::MAX {
-                self.confirm(haystack, first + 7, acc, on_hit);
+                self.confirm_top_lanes(haystack, first, acc, on_hit);
             }
         }
     }
 
-    /// Confirms the positions `last - 7..=last` whose top lane says a window may end there.
+    /// Confirms the positions `first..first + 8` of a step whose accumulator is `acc`: its byte
+    /// `7 + k` is the top lane of position `first + 7 - k`, so the eight top lanes, byte-reversed
+    /// and inverted, are the candidates in [`Literals::confirm_open`]'s order. A position past
+    /// the end took an entry that allows nothing and is never open.
     #[cold]
-    fn confirm(&self, haystack: &[u8], last: usize, acc: u128, on_hit: &mut impl FnMut(Hit)) {
-        for k in (0..8).rev() {
-            let Some(end) = last.checked_sub(k).filter(|&p| p < haystack.len()) else {
-                continue;
-            };
-            let lane = (acc >> (8 * (7 + k))) as u8;
-            let mut open = !lane;
-            while open != 0 {
-                let bucket = open.trailing_zeros() as usize;
-                open &= open - 1;
-                self.confirm_window(haystack, end, bucket, on_hit);
-            }
-        }
+    fn confirm_top_lanes(
+        &self,
+        haystack: &[u8],
+        first: usize,
+        acc: u128,
+        on_hit: &mut impl FnMut(Hit),
+    ) {
+        let top = (acc >> 56) as u64;
+        self.confirm_open(haystack, first, !top.swap_bytes(), on_hit);
     }
 
-    /// Confirms the vector pass's candidates: bit `8 * k + bucket` of `open` says a window of
-    /// `bucket` may end at position `first + k`.
+    /// Confirms a step's candidates: bit `8 * k + bucket` of `open` says a window of `bucket`
+    /// may end at position `first + k`.
     #[cold]
-    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     fn confirm_open(
         &self,
         haystack: &[u8],
@@ -600,16 +606,15 @@ mod vector {
 
     /// The portable pass with each entry shifted into place in a vector register: per position
     /// one load of the entry, one `pslldq` by its distance from the step's end and one `por`,
-    /// where the 128-bit integer takes two shifts and two ors. 1.0 -> 1.5 GB/s on an AMD EPYC
-    /// without AVX-512 (the pass alone over the npm corpus in memory, one thread).
+    /// where the 128-bit integer takes two shifts and two ors. 0.9-1.0 -> 1.6-1.7 GB/s on an AMD
+    /// EPYC without AVX-512 (the pass alone over the npm corpus in memory, one thread).
     pub fn find_all_sse2(search: &Literals, haystack: &[u8], on_hit: &mut impl FnMut(Hit)) {
         let n = haystack.len();
         let table = search.table().as_ptr();
-        let initial = (0..8).fold(0u64, |acc, k| acc | search.no_pair << (8 * k));
         // SAFETY: SSE2 is part of x86_64; the pairs read end at `first + 7`, inside the
         // haystack, and a pair indexes the table of 65,536 entries.
         unsafe {
-            let mut previous = _mm_set_epi64x(0, initial as i64);
+            let mut previous = std::mem::transmute::<u128, __m128i>(search.before_start());
             let none_open = _mm_set1_epi8(-1);
             // Position 0 ends no pair and no window (windows are three bytes long).
             let mut first = 1;
@@ -640,10 +645,8 @@ mod vector {
                 let acc = _mm_or_si128(block, _mm_slli_si128::<8>(previous));
                 let closed = _mm_movemask_epi8(_mm_cmpeq_epi8(acc, none_open)) as u32;
                 if closed & 0x7f80 != 0x7f80 {
-                    // Byte 7 + k is position `first + 7 - k`: reversed, bit `8 * k + bucket`
-                    // is position `first + k`, as the AVX-512 pass hands its candidates over.
-                    let top = (std::mem::transmute::<__m128i, u128>(acc) >> 56) as u64;
-                    search.confirm_open(haystack, first, !top.swap_bytes(), on_hit);
+                    let acc = std::mem::transmute::<__m128i, u128>(acc);
+                    search.confirm_top_lanes(haystack, first, acc, on_hit);
                 }
                 previous = block;
                 first += 8;
