@@ -52,12 +52,20 @@ pub struct CacheTreeNode {
     /// The tree id, when the directory is still valid (nothing in it staged since the tree
     /// was last written).
     pub oid: Option<Oid>,
+    /// How many index entries the directory holds, all its subdirectories' included (0 when
+    /// it is not valid).
+    pub entry_count: usize,
+    /// Sorted by name.
     pub children: Vec<CacheTreeNode>,
 }
 
 impl CacheTreeNode {
     pub fn child(&self, name: &[u8]) -> Option<&CacheTreeNode> {
-        self.children.iter().find(|c| c.name == name)
+        let at = self
+            .children
+            .binary_search_by(|c| c.name.as_slice().cmp(name))
+            .ok()?;
+        Some(&self.children[at])
     }
 }
 
@@ -284,9 +292,12 @@ fn parse_cache_tree(reader: &mut Reader, depth: usize) -> Option<CacheTreeNode> 
     for _ in 0..subtrees {
         children.push(parse_cache_tree(reader, depth + 1)?);
     }
+    // Git writes them sorted by length, then name; a lookup by name wants them by name.
+    children.sort_unstable_by(|a, b| a.name.cmp(&b.name));
     Some(CacheTreeNode {
         name,
         oid,
+        entry_count: usize::try_from(entry_count).unwrap_or(0),
         children,
     })
 }

@@ -24,10 +24,6 @@ use super::{
 };
 use crate::source::{Coverage, ScanMode, ScanStats, Source, SourceError, VisitorFactory};
 
-/// Tree ids the index would write, by (first entry, directory path length).
-type WrittenIds =
-    HashMap<(usize, usize), Option<Oid>, std::hash::BuildHasherDefault<super::PairHasher>>;
-
 /// A repository's staging area, read before the settings that say how to scan it: the two
 /// are read in parallel, as together they are most of a pre-commit run.
 pub struct Staged {
@@ -185,6 +181,9 @@ struct Changes {
     staged: Vec<(usize, Option<(Oid, u32)>)>,
     /// Blobs of HEAD no longer in the index at their path: the sources of renames.
     deleted: Vec<Oid>,
+    /// How many of HEAD's trees were read to find them: what the cache-tree and the hashing of
+    /// the index's directories save.
+    trees_read: usize,
 }
 
 impl Changes {
@@ -249,12 +248,14 @@ impl Changes {
 /// directory's entries hash to.
 fn changed_entries(repo: &Repository, index: &index_file::Index) -> Result<Changes, GitError> {
     let mut changed = Changes::default();
+    let head = head_tree_id(repo)?;
     compare_directory(
         &mut Comparison {
             repo,
-            written: WrittenIds::default(),
+            index,
+            written: None,
         },
-        head_tree(repo)?.as_ref(),
+        head,
         &index.entries,
         0,
         0,
@@ -264,20 +265,42 @@ fn changed_entries(repo: &Repository, index: &index_file::Index) -> Result<Chang
     Ok(changed)
 }
 
+/// The id of HEAD's tree, read from its commit without reading the tree; `None` before the
+/// first commit.
+fn head_tree_id(repo: &Repository) -> Result<Option<Oid>, GitError> {
+    match repo.head() {
+        Ok(head) => Ok(Some(head.peel_to_commit()?.tree_id())),
+        Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// What comparing the index with HEAD's tree keeps from one directory to the next.
 struct Comparison<'r> {
     repo: &'r Repository,
-    /// The tree ids of index directories hashed so far, by (position of the directory's first
-    /// entry, length of its path).
-    written: WrittenIds,
+    index: &'r index_file::Index,
+    /// The tree id of every index directory the cache-tree does not vouch for, hashed the first
+    /// time one is needed.
+    written: Option<WrittenIds>,
+}
+
+impl Comparison<'_> {
+    /// The tree id the index would write for the directory whose first entry is at `first` and
+    /// whose path is `prefix_len` bytes long.
+    fn written_id(&mut self, first: usize, prefix_len: usize) -> Option<Oid> {
+        let index = self.index;
+        self.written
+            .get_or_insert_with(|| WrittenIds::hash(&index.entries, index.cache_tree.as_ref()))
+            .get(first, prefix_len)
+    }
 }
 
 /// `entries` are the index entries under one directory (whose path is `prefix_len` bytes long,
-/// with its trailing slash), starting at position `first` in the index; `head` is HEAD's tree
-/// there and `cache` the cache-tree node.
+/// with its trailing slash), starting at position `first` in the index; `head` is the id of
+/// HEAD's tree there and `cache` the cache-tree node.
 fn compare_directory(
     cx: &mut Comparison,
-    head: Option<&Tree>,
+    head: Option<Oid>,
     entries: &[IndexEntry],
     first: usize,
     prefix_len: usize,
@@ -287,23 +310,27 @@ fn compare_directory(
     if let Some(head) = head {
         // A fresh clone's index has no valid cache-tree: hashing the entries (a few hundred
         // kilobytes for a large repository) is cheaper than reading every tree of HEAD. Equal
-        // ids mean equal directories; a directory that cannot be hashed is compared entry by
-        // entry.
+        // ids mean equal directories, and HEAD's tree is not even read; a directory that cannot
+        // be hashed is compared entry by entry.
         let id = match cache.and_then(|c| c.oid) {
             Some(cached) => Some(cached),
-            None => written_id(&mut cx.written, entries, first, prefix_len, cache),
+            None => cx.written_id(first, prefix_len),
         };
-        if id == Some(head.id()) {
+        if id == Some(head) {
             return Ok(());
         }
     }
-    let mut in_head: HashMap<Vec<u8>, (Oid, i32, Option<ObjectType>)> = head
-        .map(|tree| {
-            tree.iter()
+    let mut in_head: HashMap<Vec<u8>, (Oid, i32, Option<ObjectType>)> = match head {
+        Some(oid) => {
+            changed.trees_read += 1;
+            cx.repo
+                .find_tree(oid)?
+                .iter()
                 .map(|e| (e.name_bytes().to_vec(), (e.id(), e.filemode(), e.kind())))
                 .collect()
-        })
-        .unwrap_or_default();
+        }
+        None => HashMap::new(),
+    };
     let mut i = 0;
     while i < entries.len() {
         let entry = &entries[i];
@@ -331,7 +358,7 @@ fn compare_directory(
                 let dir = &entry.path[..dir_len];
                 let end = i + entries[i..].partition_point(|e| e.path.starts_with(dir));
                 let subtree = match in_head.remove(name) {
-                    Some((oid, _, Some(ObjectType::Tree))) => Some(cx.repo.find_tree(oid)?),
+                    Some((oid, _, Some(ObjectType::Tree))) => Some(oid),
                     Some((oid, _, Some(ObjectType::Blob))) => {
                         // A file in HEAD is now a directory.
                         changed.deleted.push(oid);
@@ -342,7 +369,7 @@ fn compare_directory(
                 let cache = cache.and_then(|c| c.child(name));
                 compare_directory(
                     cx,
-                    subtree.as_ref(),
+                    subtree,
                     &entries[i..end],
                     first + i,
                     dir_len,
@@ -364,6 +391,115 @@ fn compare_directory(
     Ok(())
 }
 
+/// The tree ids `git write-tree` would write for the index's directories, except those under a
+/// directory the cache-tree vouches for: by (position of the directory's first entry, length of
+/// its path), in pre-order, which is also that pair's order.
+struct WrittenIds(Vec<(usize, usize, Option<Oid>)>);
+
+impl WrittenIds {
+    /// Hashes every directory of `entries` (the whole index, `cache` its cache-tree root) in one
+    /// pass, bottom-up: each directory's tree object is built in one buffer shared by all.
+    fn hash(entries: &[IndexEntry], cache: Option<&CacheTreeNode>) -> WrittenIds {
+        let mut ids = WrittenIds(Vec::new());
+        ids.hash_directory(entries, 0, 0, cache, &mut Vec::new());
+        ids
+    }
+
+    fn get(&self, first: usize, prefix_len: usize) -> Option<Oid> {
+        let at = self
+            .0
+            .binary_search_by(|&(f, p, _)| (f, p).cmp(&(first, prefix_len)))
+            .ok()?;
+        self.0[at].2
+    }
+
+    /// Hashes the directory whose first entry is `entries[first]` and whose path is that
+    /// entry's first `prefix_len` bytes (the root: 0), `cache` its cache-tree node. Returns its
+    /// id, `None` when an entry in it is not written as it stands (`git add -N`), and the
+    /// position of the first entry past it. `tree` holds the tree objects of the directories
+    /// above, each from where its own begins.
+    fn hash_directory(
+        &mut self,
+        entries: &[IndexEntry],
+        first: usize,
+        prefix_len: usize,
+        cache: Option<&CacheTreeNode>,
+        tree: &mut Vec<u8>,
+    ) -> (Option<Oid>, usize) {
+        let slot = self.0.len();
+        self.0.push((first, prefix_len, None));
+        let prefix = entries
+            .get(first)
+            .map_or(&[][..], |e| &e.path[..prefix_len]);
+        let start = tree.len();
+        let mut written = true;
+        let mut i = first;
+        // Index order (by whole path) is tree order: a directory sorts as its name and a slash.
+        while let Some(entry) = entries.get(i).filter(|e| e.path.starts_with(prefix)) {
+            let rest = &entry.path[prefix_len..];
+            let (mode, name, oid) = match memchr::memchr(b'/', rest) {
+                None => {
+                    written &= !entry.intent_to_add();
+                    i += 1;
+                    (entry.mode, rest, Some(entry.oid))
+                }
+                Some(slash) => {
+                    let name = &rest[..slash];
+                    let dir_len = prefix_len + slash + 1;
+                    let node = cache.and_then(|c| c.child(name));
+                    let (oid, end) = match node.and_then(|n| vouched(entries, i, dir_len, n)) {
+                        Some(vouched) => vouched,
+                        None => self.hash_directory(entries, i, dir_len, node, tree),
+                    };
+                    i = end;
+                    (0o40000, name, oid)
+                }
+            };
+            match oid {
+                Some(oid) => push_tree_entry(tree, mode, name, oid),
+                None => written = false,
+            }
+        }
+        let id = match written {
+            true => tree_object_id(&tree[start..]),
+            false => None,
+        };
+        tree.truncate(start);
+        self.0[slot].2 = id;
+        (id, i)
+    }
+}
+
+/// A cache-tree node's id and the position past its directory, when the node is valid and its
+/// entry count fits the index: the directory at `entries[first]` with a path `dir_len` bytes
+/// long spans exactly that many entries.
+fn vouched(
+    entries: &[IndexEntry],
+    first: usize,
+    dir_len: usize,
+    node: &CacheTreeNode,
+) -> Option<(Option<Oid>, usize)> {
+    let (oid, count) = (node.oid?, node.entry_count);
+    let dir = &entries[first].path[..dir_len];
+    let end = first.checked_add(count)?;
+    let inside = count > 0 && entries.get(end - 1)?.path.starts_with(dir);
+    let past = entries.get(end).is_none_or(|e| !e.path.starts_with(dir));
+    (inside && past).then_some((Some(oid), end))
+}
+
+/// Appends one entry (`MODE NAME\0ID`) to a tree object.
+fn push_tree_entry(tree: &mut Vec<u8>, mode: u32, name: &[u8], oid: Oid) {
+    match mode {
+        0o100644 => tree.extend_from_slice(b"100644 "),
+        0o100755 => tree.extend_from_slice(b"100755 "),
+        0o40000 => tree.extend_from_slice(b"40000 "),
+        _ => tree.extend_from_slice(format!("{mode:o} ").as_bytes()),
+    }
+    tree.extend_from_slice(name);
+    tree.push(0);
+    tree.extend_from_slice(oid.as_bytes());
+}
+
 /// The object id of a tree object with this content. Plain SHA-1 (the `sha1` crate, with the
 /// processor's SHA instructions where it has them), not libgit2's collision-detecting one, which
 /// took 10 M instructions to hash a fresh clone of cargo's index: the ids are only compared with
@@ -375,65 +511,6 @@ fn tree_object_id(content: &[u8]) -> Option<Oid> {
     hasher.update(format!("tree {}\0", content.len()).as_bytes());
     hasher.update(content);
     Oid::from_bytes(hasher.finalize().as_slice()).ok()
-}
-
-/// The id of the tree `git write-tree` would write for one directory of the index (its
-/// `entries`, the first at position `first`, under a path `prefix_len` bytes long, `cache` its
-/// cache-tree node), or `None` when an entry is not written as it stands (`git add -N`).
-/// Subdirectories the cache-tree vouches for are taken from it; the others are hashed once.
-fn written_id(
-    written: &mut WrittenIds,
-    entries: &[IndexEntry],
-    first: usize,
-    prefix_len: usize,
-    cache: Option<&CacheTreeNode>,
-) -> Option<Oid> {
-    if let Some(&id) = written.get(&(first, prefix_len)) {
-        return id;
-    }
-    // Index order (by whole path) is tree order: a directory sorts as its name and a slash.
-    let mut tree = Vec::new();
-    let mut i = 0;
-    let id = loop {
-        let Some(entry) = entries.get(i) else {
-            break tree_object_id(&tree);
-        };
-        if entry.intent_to_add() {
-            break None;
-        }
-        let rest = &entry.path[prefix_len..];
-        let (mode, name, oid) = match memchr::memchr(b'/', rest) {
-            None => {
-                i += 1;
-                (entry.mode, rest, entry.oid)
-            }
-            Some(slash) => {
-                let dir = &entry.path[..prefix_len + slash + 1];
-                let end = i + entries[i..].partition_point(|e| e.path.starts_with(dir));
-                let node = cache.and_then(|c| c.child(&rest[..slash]));
-                let sub = match node.and_then(|n| n.oid) {
-                    Some(valid) => Some(valid),
-                    None => written_id(written, &entries[i..end], first + i, dir.len(), node),
-                };
-                i = end;
-                match sub {
-                    Some(oid) => (0o40000, &rest[..slash], oid),
-                    None => break None,
-                }
-            }
-        };
-        match mode {
-            0o100644 => tree.extend_from_slice(b"100644 "),
-            0o100755 => tree.extend_from_slice(b"100755 "),
-            0o40000 => tree.extend_from_slice(b"40000 "),
-            _ => tree.extend_from_slice(format!("{mode:o} ").as_bytes()),
-        }
-        tree.extend_from_slice(name);
-        tree.push(0);
-        tree.extend_from_slice(oid.as_bytes());
-    };
-    written.insert((first, prefix_len), id);
-    id
 }
 
 /// The blobs of a directory that is gone from the index.
@@ -696,6 +773,50 @@ mod tests {
         agree(&repo);
     }
 
+    /// The first `git add` in a fresh clone invalidates the whole cache-tree: every directory
+    /// is hashed from its entries, and only the changed ones are read from HEAD.
+    #[test]
+    fn a_fresh_clone_without_a_valid_cache_tree_matches_libgit2() {
+        let origin = project();
+        origin.write("src/deep/er/sibling.rs", lines(4, "sibling"));
+        origin.write("src/deep/zz/last.rs", lines(4, "last"));
+        origin.write("src/a-b/dash.rs", lines(4, "dash"));
+        origin.commit_all();
+        let clone = Repo {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let source = origin.dir.path().to_str().unwrap();
+        clone.git(&["clone", "-q", source, "."]);
+        let mut deep = lines(30, "deep");
+        deep.push_str("one more line\n");
+        clone.write("src/deep/er/still.rs", &deep);
+        clone.write("src/deep/zz/new.rs", lines(2, "new"));
+        clone.write("docs/extra.md", lines(2, "extra"));
+        clone.git(&["add", "-A"]);
+
+        let index = index_file::read(&clone.dir.path().join(".git/index")).unwrap();
+        let root = index.cache_tree.as_ref().expect("git writes a cache-tree");
+        assert_eq!(
+            root.oid, None,
+            "the root must be hashed, not taken from the cache"
+        );
+        assert!(fast_path_taken(&clone));
+        let staged = read(clone.dir.path(), |_| {}).unwrap();
+        let (changes, _) = staged.fast.as_ref().unwrap();
+        // The root, docs, src, src/deep and its two changed directories; not src/a-b, assets,
+        // tools, excluded or src/deep's unchanged files' directory.
+        assert_eq!(changes.trees_read, 6);
+        let paths: Vec<String> = agree(&clone).0.into_iter().map(|f| f.0).collect();
+        assert_eq!(
+            paths,
+            [
+                "docs/extra.md",
+                "src/deep/er/still.rs",
+                "src/deep/zz/new.rs"
+            ]
+        );
+    }
+
     #[test]
     fn before_the_first_commit_everything_staged_is_added() {
         let repo = Repo::new();
@@ -711,6 +832,8 @@ mod tests {
         let repo = project();
         repo.write("src/lib.rs", lines(45, "lib")); // changed, but not staged
         assert!(fast_path_taken(&repo));
+        let staged = read(repo.dir.path(), |_| {}).unwrap();
+        assert_eq!(staged.fast.as_ref().unwrap().0.trees_read, 0);
         assert!(agree(&repo).0.is_empty());
     }
 
