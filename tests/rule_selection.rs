@@ -232,7 +232,7 @@ fn the_configuration_selects_and_disables_and_the_command_line_refines() {
     let kept = rules
         .rules()
         .iter()
-        .filter(|r| ["cloud", "generic", "seeds"].contains(&r.category.as_str()))
+        .filter(|r| ["cloud", "generic", "seeds"].contains(&r.category))
         .count();
     let output = run_in(dir.path(), &["config", "--check"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));

@@ -31,7 +31,7 @@ use regex_automata::Input;
 
 use crate::admission::decode::{self, DecodedValue};
 use crate::context::{classify, is_env_template, ClassSet, FileClass};
-use crate::rules::{Kind, Rule, RuleSet, Severity};
+use crate::rules::{Kind, NameMap, Rule, RuleSet, Severity};
 use literals::Literals;
 
 /// How far before a keyword hit the regex window reaches (it also stops at the line start).
@@ -281,10 +281,11 @@ impl Engine {
         // A map, not a search of the list: a thousand keywords searched linearly were a
         // measurable part of every pre-commit run. Keywords are borrowed from the rules (nearly
         // all are lower case already): a copy of each was a thousand allocations per run.
-        let mut known: HashMap<Cow<str>, usize> = HashMap::with_capacity(most);
+        let mut known: NameMap<Cow<str>, usize> =
+            NameMap::with_capacity_and_hasher(most, Default::default());
         fn intern<'r>(
             literal: &'r str,
-            known: &mut HashMap<Cow<'r, str>, usize>,
+            known: &mut NameMap<Cow<'r, str>, usize>,
             literals: &mut Vec<Cow<'r, str>>,
         ) -> usize {
             let lower = match literal.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -334,7 +335,7 @@ impl Engine {
                 rule.def
                     .supersedes
                     .iter()
-                    .filter_map(|id| rules.rules().iter().position(|r| r.id() == id))
+                    .filter_map(|id| rules.position(id))
                     .collect()
             })
             .collect();

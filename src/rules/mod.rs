@@ -341,7 +341,9 @@ impl RuleText {
 /// Where a loaded rule's [`RuleText`] is.
 #[derive(Debug)]
 enum TextSource {
-    Loaded(RuleText),
+    Loaded(Box<RuleText>),
+    /// None given (a built-in rule's, until it is pointed at its file's).
+    Empty,
     /// Rule `index` of built-in file `file` (in [`builtin::BUILTIN_RULES_JSON`]): the prose of
     /// six hundred rules was 40% of what a pre-commit run parsed at start-up, and a run reads
     /// the text of the few rules it reports.
@@ -350,6 +352,39 @@ enum TextSource {
         index: usize,
     },
 }
+
+/// A map keyed by names from rule files (rule ids, keywords): hashed with FNV-1a, not the
+/// standard library's SipHash, which was a tenth of building the rule set. SipHash resists
+/// keys chosen to collide; these keys come from the rule files, not from scanned content.
+pub(crate) type NameMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<NameHasher>>;
+
+#[derive(Default)]
+pub(crate) struct NameHasher(u64);
+
+impl std::hash::Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = self.0 ^ 0xcbf2_9ce4_8422_2325;
+        for &byte in bytes {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+
+    fn finish(&self) -> u64 {
+        // FNV's low bits, which pick the bucket, depend on few input bits: fold the high ones in.
+        let folded = (self.0 ^ (self.0 >> 32)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        folded ^ (folded >> 29)
+    }
+}
+
+/// What a rule without text shows.
+static NO_TEXT: RuleText = RuleText {
+    title: String::new(),
+    description: String::new(),
+    remediation: String::new(),
+    checklist: String::new(),
+    references: Vec::new(),
+};
 
 /// The text of each built-in file's rules, parsed the first time one of them is asked for.
 static BUILTIN_TEXT: [OnceLock<Vec<RuleText>>; builtin::BUILTIN_RULES_JSON.len()] =
@@ -381,15 +416,17 @@ pub struct Rule {
     pub origin: String,
     /// What `--select` and `--ignore` call the rule's group: its built-in file's name without
     /// `.toml` (`cloud`, `ai`, `seeds`), or [`CUSTOM_CATEGORY`] for a user's rule.
-    pub category: String,
+    pub category: &'static str,
     pub redact: bool,
     text: TextSource,
     pub file_classes: ClassSet,
     pub exclude_file_classes: ClassSet,
     // Built on first use, like the regex: a pre-commit run touching three files should not pay
     // for compiling every rule's globs and allow patterns. Validation builds them up front.
-    paths: OnceLock<Option<PathGlobs>>,
-    exclude_paths: OnceLock<Option<PathGlobs>>,
+    // Boxed, as most rules have none: a rule set is six hundred of these, and its size is page
+    // faults in every pre-commit run.
+    paths: OnceLock<Option<Box<PathGlobs>>>,
+    exclude_paths: OnceLock<Option<Box<PathGlobs>>>,
     allow: OnceLock<Vec<Regex>>,
     regex: OnceLock<Option<Regex>>,
     screen: OnceLock<Option<Regex>>,
@@ -398,9 +435,13 @@ pub struct Rule {
 
 impl Rule {
     /// The rule as loaded, nothing compiled or checked yet.
-    fn unchecked(mut def: RuleDef, origin: String, category: String) -> Rule {
+    fn unchecked(mut def: RuleDef, origin: String, category: &'static str) -> Rule {
+        let text = RuleText::take_from(&mut def);
         Rule {
-            text: TextSource::Loaded(RuleText::take_from(&mut def)),
+            text: match text == RuleText::default() {
+                true => TextSource::Empty,
+                false => TextSource::Loaded(Box::new(text)),
+            },
             redact: def
                 .redact
                 .unwrap_or(def.kind == Kind::Secret && !def.presence),
@@ -426,6 +467,7 @@ impl Rule {
     pub fn text(&self) -> &RuleText {
         match &self.text {
             TextSource::Loaded(text) => text,
+            TextSource::Empty => &NO_TEXT,
             TextSource::Builtin { file, index } => &builtin_text(*file)[*index],
         }
     }
@@ -483,15 +525,18 @@ impl Rule {
         }
         let include = self
             .paths
-            .get_or_init(|| PathGlobs::new(&self.def.paths).ok().flatten());
+            .get_or_init(|| PathGlobs::new(&self.def.paths).ok().flatten().map(Box::new));
         if let Some(include) = include {
             if !include.is_match(path) {
                 return false;
             }
         }
-        let exclude = self
-            .exclude_paths
-            .get_or_init(|| PathGlobs::new(&self.def.exclude_paths).ok().flatten());
+        let exclude = self.exclude_paths.get_or_init(|| {
+            PathGlobs::new(&self.def.exclude_paths)
+                .ok()
+                .flatten()
+                .map(Box::new)
+        });
         if let Some(exclude) = exclude {
             if exclude.is_match(path) {
                 return false;
@@ -696,7 +741,7 @@ pub struct RuleSet {
     rules: Vec<Rule>,
     /// Rule id to its position in `rules`: a rule set of six hundred rules checked each new id
     /// against every earlier one, 180,000 string comparisons in every start-up.
-    by_id: HashMap<String, usize>,
+    by_id: NameMap<String, usize>,
     /// Ids of rules a configuration turned off: still known (an inline
     /// `credlint:allow ID` naming one stays rule-scoped), never run.
     disabled: Vec<String>,
@@ -790,6 +835,11 @@ impl RuleSet {
         self.by_id.get(id).map(|&i| &self.rules[i])
     }
 
+    /// Where the rule `id` is in [`RuleSet::rules`].
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Rule> {
         self.by_id.get(id).map(|&i| &mut self.rules[i])
     }
@@ -872,7 +922,7 @@ impl RuleSet {
         &mut self,
         def: RuleDef,
         origin: String,
-        category: &str,
+        category: &'static str,
         validation: Validation,
     ) -> Result<(), RuleError> {
         let err = |id: &str, field: &str, message: String| RuleError {
@@ -889,14 +939,18 @@ impl RuleSet {
             return Err(err(&def.id, "id", "duplicate rule id".into()));
         }
         if let Validation::Full(examples) = validation {
-            let rule = Rule::unchecked(def, String::new(), String::new());
+            let rule = Rule::unchecked(def, String::new(), category);
             let (def, id) = (&rule.def, rule.def.id.as_str());
-            let _ = rule
-                .paths
-                .set(PathGlobs::new(&def.paths).map_err(|m| err(id, "paths", m))?);
-            let _ = rule
-                .exclude_paths
-                .set(PathGlobs::new(&def.exclude_paths).map_err(|m| err(id, "exclude_paths", m))?);
+            let _ = rule.paths.set(
+                PathGlobs::new(&def.paths)
+                    .map_err(|m| err(id, "paths", m))?
+                    .map(Box::new),
+            );
+            let _ = rule.exclude_paths.set(
+                PathGlobs::new(&def.exclude_paths)
+                    .map_err(|m| err(id, "exclude_paths", m))?
+                    .map(Box::new),
+            );
             let compiled = def
                 .allow
                 .iter()
@@ -909,11 +963,11 @@ impl RuleSet {
             }
             return self.push(Rule {
                 origin,
-                category: category.to_string(),
+                category,
                 ..rule
             });
         }
-        let rule = Rule::unchecked(def, origin, category.to_string());
+        let rule = Rule::unchecked(def, origin, category);
         self.push(rule)
     }
 

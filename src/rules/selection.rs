@@ -77,8 +77,8 @@ impl RuleSet {
     pub fn categories(&self) -> Vec<&str> {
         let mut categories: Vec<&str> = Vec::new();
         for rule in &self.rules {
-            if !categories.contains(&rule.category.as_str()) {
-                categories.push(&rule.category);
+            if !categories.contains(&rule.category) {
+                categories.push(rule.category);
             }
         }
         categories
