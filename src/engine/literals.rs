@@ -17,10 +17,10 @@
 //!   is or-ed in; after `m - 1` pairs the top lane holds, per bucket, zero exactly when every pair
 //!   of the last `m` bytes occurs at its place in some window of the bucket.
 //! - Eight positions are processed per step: their entries are shifted into a 128-bit
-//!   accumulator so that one comparison tells whether any of them could end a window. Three
-//!   implementations ([`Pass`]) do the shifting: with integers on any processor, with SSE2 byte
-//!   shifts on every x86_64 one, and with AVX-512 where the processor has it. The table is built
-//!   on first need: a search's first 64 KiB of text (a pre-commit run's) are read without it.
+//!   accumulator so that one comparison tells whether any of them could end a window. Two
+//!   implementations ([`Pass`]) do the shifting: with integers on any processor, and with SSE2
+//!   byte shifts on every x86_64 one. The table is built on first need: a search's first 64 KiB
+//!   of text (a pre-commit run's) are read without it.
 //! - A position that could is confirmed exactly: the window is looked up among the bucket's
 //!   windows, and the rest of the keyword, before and after it, is compared.
 //!
@@ -82,7 +82,7 @@ pub struct Literals {
 const SMALL_TEXTS: usize = 64 * 1024;
 
 /// The implementations of the keyword pass. All find the same hits in the same order; the last
-/// three differ in how a step's eight table entries are lined up.
+/// two differ in how a step's eight table entries are lined up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pass {
     /// Every position whose pair ends some bucket's window is confirmed, without the table: about
@@ -94,8 +94,6 @@ pub enum Pass {
     Portable,
     /// Byte shifts of 128-bit vectors (`pslldq`): every x86_64 processor has SSE2.
     Sse2,
-    /// Three AVX-512 instructions per eight positions (F, BW, VBMI and GFNI).
-    Avx512,
 }
 
 impl Pass {
@@ -104,9 +102,6 @@ impl Pass {
         let mut passes = vec![Pass::LastPair, Pass::Portable];
         if cfg!(target_arch = "x86_64") {
             passes.push(Pass::Sse2);
-        }
-        if vector::avx512_available() {
-            passes.push(Pass::Avx512);
         }
         passes
     }
@@ -266,7 +261,6 @@ impl Literals {
             Pass::LastPair => self.find_all_last_pair(haystack, &mut on_hit),
             Pass::Portable => self.find_all_scalar(haystack, &mut on_hit),
             Pass::Sse2 => vector::find_all_sse2(self, haystack, &mut on_hit),
-            Pass::Avx512 => vector::find_all_avx512(self, haystack, &mut on_hit),
         }
     }
 
@@ -589,37 +583,22 @@ fn slot_of(key: u64, mask: usize) -> usize {
     (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & mask
 }
 
-/// The keyword pass with AVX-512 (where the processor has it: F, BW, VBMI and GFNI). The table
-/// entries are still loaded one position at a time, but what the scalar pass does with them
-/// (shifting each into a 128-bit accumulator) is three instructions for eight positions: one
-/// `vpermt2b` brings each position's eight lanes together from this step's entries and the last
-/// step's, one `gf2p8affineqb` transposes each position's 8×8 bits so that byte `b` holds bucket
-/// `b`'s bit of every lane, and one `vptestnmb` turns the bytes that are zero (every pair of a
-/// window of that bucket in place) into a 64-bit mask of candidates. The candidates are the
-/// scalar pass's, and confirming them no longer needs to work out which buckets are open.
+/// The keyword pass with SSE2, which every x86_64 processor has.
 ///
-/// Loading the entries with `vpgatherqq` instead was slower than the scalar pass on the AMD EPYC
-/// this was measured on (1.0 against 1.4 GB/s); loading them one by one and combining them this
-/// way, 16 positions a step, gives 1.9–2.1 GB/s with the confirmations (3.0 GB/s without).
+/// An AVX-512 pass (F, BW, VBMI and GFNI) ran here on processors that have it: the table
+/// entries of 16 positions loaded one by one into a buffer, then one `vpermt2b`, one
+/// `gf2p8affineqb` and one `vptestnmb` per eight positions. On an AMD EPYC (Zen 4) it gave
+/// 1.9-2.1 GB/s, before this SSE2 pass existed; on an Intel Xeon (Sapphire Rapids) the SSE2 pass
+/// beats it on every text: 2.40 against 1.93 GB/s over the npm corpus in memory, 3.06 against
+/// 2.41 GB/s on one file repeated (its table lines in cache), and the directory scan 381 -> 361
+/// ms wall, 747 -> 705 ms CPU (9 interleaved rounds). The vector load of entries just stored one
+/// by one cannot be forwarded from the stores; gathering the entries (`vpgatherdq`, 2.00 GB/s)
+/// or filling a 512-entry buffer first and combining it after (1.65-1.83 GB/s) was no better.
 #[cfg(target_arch = "x86_64")]
 mod vector {
     use std::arch::x86_64::*;
 
     use super::{Hit, Literals};
-
-    pub fn avx512_available() -> bool {
-        is_x86_feature_detected!("avx512f")
-            && is_x86_feature_detected!("avx512bw")
-            && is_x86_feature_detected!("avx512vbmi")
-            && is_x86_feature_detected!("gfni")
-    }
-
-    pub fn find_all_avx512(search: &Literals, haystack: &[u8], on_hit: &mut impl FnMut(Hit)) {
-        debug_assert!(avx512_available());
-        // SAFETY: `Pass::Avx512` is chosen only where `avx512_available()` said the features are
-        // there.
-        unsafe { avx512(search, haystack, on_hit) }
-    }
 
     /// The portable pass with each entry shifted into place in a vector register: per position
     /// one load of the entry, one `pslldq` by its distance from the step's end and one `por`,
@@ -672,94 +651,6 @@ mod vector {
             search.finish_scalar(haystack, first, acc, on_hit);
         }
     }
-
-    /// For the eight positions of a step, byte `d` of position `k`'s qword is lane `7 - d` of
-    /// the entry `d` positions back: in this step's entries (`vpermt2b`'s first table) when
-    /// `d <= k`, else in the last step's (the second table, index bit 6).
-    const LINE_UP: [u8; 64] = {
-        let mut index = [0u8; 64];
-        let mut k = 0;
-        while k < 8 {
-            let mut d = 0;
-            while d < 8 {
-                index[8 * k + d] = if d <= k {
-                    8 * (k - d) + 7 - d
-                } else {
-                    64 + 8 * (k + 8 - d) + 7 - d
-                } as u8;
-                d += 1;
-            }
-            k += 1;
-        }
-        index
-    };
-
-    /// As a `gf2p8affineqb` operand, byte `i` selects bit `i` of each of the matrix's bytes: the
-    /// result's byte `i` gathers bucket `i`'s bit of all eight lanes.
-    const BUCKET_BITS: u64 = 0x8040_2010_0804_0201;
-
-    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,gfni")]
-    unsafe fn avx512(search: &Literals, haystack: &[u8], on_hit: &mut impl FnMut(Hit)) {
-        let n = haystack.len();
-        let table = search.table();
-        let entry = |earlier: u8, later: u8| table[usize::from(earlier) | usize::from(later) << 8];
-        let line_up = _mm512_loadu_si512(LINE_UP.as_ptr().cast());
-        let bucket_bits = _mm512_set1_epi64(BUCKET_BITS as i64);
-        // The positions before the first step end no pair.
-        let mut previous = _mm512_set1_epi64(search.no_pair as i64);
-        let mut entries = [0u64; 16];
-        // Position 0 ends no pair and no window (windows are three bytes long).
-        let mut first = 1;
-        while first + 16 <= n {
-            let at = haystack.as_ptr().add(first - 1);
-            for (k, slot) in entries.iter_mut().enumerate() {
-                // SAFETY: the pairs read end at `first + 15`, inside the haystack.
-                let pair = at.add(k).cast::<u16>().read_unaligned();
-                *slot = table[usize::from(pair)];
-            }
-            let low = _mm512_loadu_si512(entries.as_ptr().cast());
-            let high = _mm512_loadu_si512(entries.as_ptr().add(8).cast());
-            let open_low = candidates(low, previous, line_up, bucket_bits);
-            let open_high = candidates(high, low, line_up, bucket_bits);
-            if open_low | open_high != 0 {
-                search.confirm_open(haystack, first, open_low, on_hit);
-                search.confirm_open(haystack, first + 8, open_high, on_hit);
-            }
-            previous = high;
-            first += 16;
-        }
-        while first < n {
-            for (k, slot) in entries[..8].iter_mut().enumerate() {
-                let at = first + k;
-                // Positions past the end take an entry that allows nothing.
-                *slot = match at < n {
-                    true => entry(haystack[at - 1], haystack[at]),
-                    false => u64::MAX,
-                };
-            }
-            let current = _mm512_loadu_si512(entries.as_ptr().cast());
-            let open = candidates(current, previous, line_up, bucket_bits);
-            if open != 0 {
-                search.confirm_open(haystack, first, open, on_hit);
-            }
-            previous = current;
-            first += 8;
-        }
-    }
-
-    /// Bit `8 * k + bucket` set where position `k` of the step may end a window of `bucket`.
-    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,gfni")]
-    #[inline]
-    fn candidates(
-        current: __m512i,
-        previous: __m512i,
-        line_up: __m512i,
-        bucket_bits: __m512i,
-    ) -> u64 {
-        let lanes = _mm512_permutex2var_epi8(current, line_up, previous);
-        let per_bucket = _mm512_gf2p8affine_epi64_epi8::<0>(bucket_bits, lanes);
-        _mm512_testn_epi8_mask(per_bucket, per_bucket)
-    }
 }
 
 /// Elsewhere only the portable pass runs ([`Pass::available`] offers no other).
@@ -767,15 +658,7 @@ mod vector {
 mod vector {
     use super::{Hit, Literals};
 
-    pub fn avx512_available() -> bool {
-        false
-    }
-
     pub fn find_all_sse2(search: &Literals, haystack: &[u8], on_hit: &mut impl FnMut(Hit)) {
-        search.find_all_scalar(haystack, on_hit);
-    }
-
-    pub fn find_all_avx512(search: &Literals, haystack: &[u8], on_hit: &mut impl FnMut(Hit)) {
         search.find_all_scalar(haystack, on_hit);
     }
 }
