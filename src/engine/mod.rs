@@ -723,7 +723,7 @@ fn window_around(
 #[derive(Default)]
 pub(crate) struct RegexCaches {
     exact: Option<Cache>,
-    screen: Option<Cache>,
+    screen: Option<crate::rules::ScreenCache>,
     captures: Option<Captures>,
 }
 
@@ -756,10 +756,7 @@ pub(crate) fn match_in_windows(
     for window in windows {
         let input = Input::new(bytes).span(window.clone());
         if let Some((screen, cache)) = &mut screen {
-            if screen
-                .search_half_with(cache, &input.clone().earliest(true))
-                .is_none()
-            {
+            if !screen.may_match(cache, &input) {
                 continue;
             }
         }
