@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use git2::{ErrorCode, ObjectType, Oid, Repository, Tree};
+use git2::{Commit, ErrorCode, ObjectType, Oid, Repository, Tree};
 
 use super::index_file::{self, CacheTreeNode, IndexEntry};
 use super::{
@@ -125,13 +125,18 @@ impl Source for Staged {
     }
 }
 
-/// HEAD's tree; `None` before the first commit, when everything staged is new.
-fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, GitError> {
+/// HEAD's commit; `None` before the first commit, when everything staged is new.
+fn head_commit(repo: &Repository) -> Result<Option<Commit<'_>>, GitError> {
     match repo.head() {
-        Ok(head) => Ok(Some(head.peel_to_tree()?)),
+        Ok(head) => Ok(Some(head.peel_to_commit()?)),
         Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// HEAD's tree; `None` before the first commit.
+fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>, GitError> {
+    Ok(head_commit(repo)?.map(|commit| commit.tree()).transpose()?)
 }
 
 /// The index git names in a pre-commit hook: `git commit -a` and `git commit PATH` build a
@@ -268,11 +273,7 @@ fn changed_entries(repo: &Repository, index: &index_file::Index) -> Result<Chang
 /// The id of HEAD's tree, read from its commit without reading the tree; `None` before the
 /// first commit.
 fn head_tree_id(repo: &Repository) -> Result<Option<Oid>, GitError> {
-    match repo.head() {
-        Ok(head) => Ok(Some(head.peel_to_commit()?.tree_id())),
-        Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    Ok(head_commit(repo)?.map(|commit| commit.tree_id()))
 }
 
 /// What comparing the index with HEAD's tree keeps from one directory to the next.
