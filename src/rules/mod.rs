@@ -1298,4 +1298,36 @@ negative_examples = ["nothing"]
         assert_eq!(err.field.as_deref(), Some("secret_group"));
         assert_eq!(err.line, Some(9));
     }
+
+    /// A screen's lazy DFA that gives up (its cache cleared again and again for a few bytes a
+    /// state) must count as a match, so that the exact regex decides: a screen that said "no"
+    /// there would drop findings. Sixteen `[ab]` in a row after an `a` are 65,536 DFA states,
+    /// far more than the 256 KiB cache holds, and random `a`s and `b`s visit them.
+    #[test]
+    fn a_screen_whose_lazy_dfa_gives_up_counts_as_a_match() {
+        let ab = "[ab]".repeat(16);
+        let text = format!(
+            "[[rule]]\nid = \"demo\"\ntitle = \"Demo\"\nkind = \"secret\"\n\
+             severity = \"high\"\nkeywords = [\"acme\"]\n\
+             regex = '''acme[^\\n]{{0,40}}?[ab]*a{ab}key = \"([A-Za-z0-9]{{24}})\"'''\n\
+             secret_group = 1\nremediation = \"r\"\nchecklist = \"c\"\n\
+             examples = ['acme aabababababababababkey = \"Q7vR2mX9kL4pW8sZa1b2c3d4\"']\n\
+             negative_examples = ['acme key = \"short\"']\n"
+        );
+        let mut set = RuleSet::default();
+        set.add_file("t.toml", &text, Validation::ParseOnly)
+            .unwrap();
+        let rule = &set.rules()[0];
+        let screen = rule.screen().expect("the 40-byte gap is loosened");
+        let mut cache = screen.create_cache();
+        let search = |cache: &mut ScreenCache, text: &[u8]| {
+            screen.may_match(cache, &regex_automata::Input::new(text))
+        };
+        // Neither text has `key`, so neither matches; the short one is searched to the end.
+        assert!(!search(&mut cache, b"acme abab abba"));
+        let mut random = crate::testing::XorShift(0x9e37_79b9_7f4a_7c15);
+        let mut thrashing = b"acme ".to_vec();
+        thrashing.extend(random.text(b"ab", 200_000));
+        assert!(search(&mut cache, &thrashing), "the lazy DFA gave up");
+    }
 }
