@@ -631,7 +631,9 @@ fn compile_screen(def: &RuleDef) -> Option<Screen> {
 /// of the scan's CPU to compile.
 #[derive(Debug)]
 pub struct Screen {
-    dfa: regex_automata::hybrid::dfa::DFA,
+    // Boxed: the DFA is kilobytes inline, and every rule of the set has room for a screen
+    // (603 rules; a pre-commit run faults their pages in).
+    dfa: Box<regex_automata::hybrid::dfa::DFA>,
 }
 
 /// A thread's search state for one [`Screen`].
@@ -666,7 +668,7 @@ impl Screen {
             .configure(config)
             .build_from_nfa(nfa)
             .ok()?;
-        Some(Screen { dfa })
+        Some(Screen { dfa: Box::new(dfa) })
     }
 
     pub fn create_cache(&self) -> ScreenCache {
