@@ -304,7 +304,7 @@ fn keep_entry(
         return false;
     }
     let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-    let rel = relative_path(entry.path(), roots);
+    let (root, rel) = root_and_relative_path(entry.path(), roots);
     if let Some(excludes) = excludes {
         if excludes
             .matched_path_or_any_parents(&rel, is_dir)
@@ -313,12 +313,10 @@ fn keep_entry(
             return false;
         }
     }
-    if let Some(ignores) = ignores {
-        if let Some(base) = root_of(entry.path(), roots).map(|r| r.base.as_path()) {
-            if ignores.ignores(base, &rel, is_dir) {
-                pruned.ignored.fetch_add(1, Ordering::Relaxed);
-                return false;
-            }
+    if let (Some(ignores), Some(root)) = (ignores, root) {
+        if ignores.ignores(&root.base, &rel, is_dir) {
+            pruned.ignored.fetch_add(1, Ordering::Relaxed);
+            return false;
         }
     }
     if follow && entry.path_is_symlink() {
@@ -656,23 +654,26 @@ fn root_of<'r>(path: &Path, roots: &'r [Root]) -> Option<&'r Root> {
 
 /// The path relative to the repository (or the scan root outside one), forward slashes.
 fn relative_path(path: &Path, roots: &[Root]) -> String {
+    root_and_relative_path(path, roots).1
+}
+
+/// [`relative_path`], with the root the path is under (`None` outside every root).
+fn root_and_relative_path<'r>(path: &Path, roots: &'r [Root]) -> (Option<&'r Root>, String) {
     match inside_root_fast(path, roots) {
-        Some((root, inside)) => join_relative(root, inside),
+        Some((root, inside)) => (Some(root), join_relative(root, inside)),
         None => relative_path_by_components(path, roots),
     }
 }
 
-fn relative_path_by_components(path: &Path, roots: &[Root]) -> String {
+fn relative_path_by_components<'r>(path: &Path, roots: &'r [Root]) -> (Option<&'r Root>, String) {
     let Some(root) = root_of(path, roots) else {
-        return display_path(path);
+        return (None, display_path(path));
     };
     if root.is_file {
-        return root.rel_prefix.clone();
+        return (Some(root), root.rel_prefix.clone());
     }
-    join_relative(
-        root,
-        &slash_path(path.strip_prefix(&root.given).unwrap_or(path)),
-    )
+    let inside = slash_path(path.strip_prefix(&root.given).unwrap_or(path));
+    (Some(root), join_relative(root, &inside))
 }
 
 fn join_relative(root: &Root, inside: &str) -> String {
@@ -870,10 +871,11 @@ mod tests {
             "one.env",
             "elsewhere/f",
         ];
+        let given = |(root, rel): (Option<&Root>, String)| (root.map(|r| r.given.clone()), rel);
         for path in paths {
             assert_eq!(
-                relative_path(Path::new(path), &roots),
-                relative_path_by_components(Path::new(path), &roots),
+                given(root_and_relative_path(Path::new(path), &roots)),
+                given(relative_path_by_components(Path::new(path), &roots)),
                 "{path}"
             );
         }
