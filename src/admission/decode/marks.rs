@@ -18,6 +18,12 @@ const ESCAPE_STARTS: &[u8; 6] = b"uxntr/";
 pub fn find(text: &[u8], escapes: &mut Vec<usize>, percents: &mut Vec<usize>) {
     #[cfg(target_arch = "x86_64")]
     {
+        if std::arch::is_x86_feature_detected!("avx512bw") {
+            // SAFETY: the processor has AVX-512 BW (and F, which BW requires), checked just
+            // above.
+            let done = unsafe { find_avx512(text, escapes, percents) };
+            return find_scalar(text, done, escapes, percents);
+        }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the processor has AVX2, checked just above.
             let done = unsafe { find_avx2(text, escapes, percents) };
@@ -74,7 +80,43 @@ unsafe fn find_avx2(text: &[u8], escapes: &mut Vec<usize>, percents: &mut Vec<us
     at
 }
 
-fn push_bits(mut mask: u32, base: usize, into: &mut Vec<usize>) {
+/// [`find`] 64 positions a step, while 65 bytes are left; returns where it stopped. The
+/// comparisons land in mask registers, so a step without a mark is two loads, two compares and
+/// one test: a third of the AVX2 step's instructions for twice its bytes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw")]
+unsafe fn find_avx512(text: &[u8], escapes: &mut Vec<usize>, percents: &mut Vec<usize>) -> usize {
+    use std::arch::x86_64::*;
+    let splat = |b: u8| _mm512_set1_epi8(b as i8);
+    let (backslash, percent) = (splat(b'\\'), splat(b'%'));
+    let starts = ESCAPE_STARTS.map(splat);
+    let mut at = 0;
+    while at + 65 <= text.len() {
+        // SAFETY: the 64 bytes at `at` and at `at + 1` are inside the text.
+        let (here, next) = unsafe {
+            let p = text.as_ptr().add(at);
+            (
+                _mm512_loadu_si512(p.cast()),
+                _mm512_loadu_si512(p.add(1).cast()),
+            )
+        };
+        let backslashes = _mm512_cmpeq_epi8_mask(here, backslash);
+        let percent_signs = _mm512_cmpeq_epi8_mask(here, percent);
+        if backslashes | percent_signs != 0 {
+            let mut starting = 0;
+            for start in &starts {
+                starting |= _mm512_cmpeq_epi8_mask(next, *start);
+            }
+            push_bits(backslashes & starting, at, escapes);
+            push_bits(percent_signs, at, percents);
+        }
+        at += 64;
+    }
+    at
+}
+
+fn push_bits(mask: impl Into<u64>, base: usize, into: &mut Vec<usize>) {
+    let mut mask: u64 = mask.into();
     while mask != 0 {
         into.push(base + mask.trailing_zeros() as usize);
         mask &= mask - 1;
@@ -93,14 +135,35 @@ mod tests {
         (escapes, percents)
     }
 
+    /// Every pass this processor has, each finished by the scalar one as [`find`] does.
+    fn passes() -> Vec<(&'static str, Pass)> {
+        let mut passes: Vec<(&'static str, Pass)> = vec![("scalar", |_, _, _| 0)];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: checked just above.
+                passes.push(("avx2", |t, e, p| unsafe { find_avx2(t, e, p) }));
+            }
+            if std::arch::is_x86_feature_detected!("avx512bw") {
+                // SAFETY: checked just above.
+                passes.push(("avx512", |t, e, p| unsafe { find_avx512(t, e, p) }));
+            }
+        }
+        passes
+    }
+
+    type Pass = fn(&[u8], &mut Vec<usize>, &mut Vec<usize>) -> usize;
+
     /// Texts dense in backslashes, percent signs and the bytes that follow them, at every
-    /// length around the 32-byte steps: the vector pass, the scalar one and the definition
-    /// agree, including a backslash on a step's last byte and on the text's last byte.
+    /// length around the 32- and 64-byte steps: each vector pass, the scalar one and the
+    /// definition agree, including a backslash on a step's last byte and on the text's last
+    /// byte.
     #[test]
     fn every_escape_start_and_percent_sign_is_found_wherever_it_lies() {
         let alphabet = b"\\%uxntr/\"'`a0 \n";
         let mut random = crate::testing::XorShift(0x2545_f491_4f6c_dd1d);
-        for len in 0..200 {
+        let passes = passes();
+        for len in 0..300 {
             for _ in 0..20 {
                 let text = random.text(alphabet, len);
                 let expected = naive(&text);
@@ -112,9 +175,12 @@ mod tests {
                     "{:?}",
                     String::from_utf8_lossy(&text)
                 );
-                let (mut escapes, mut percents) = (Vec::new(), Vec::new());
-                find_scalar(&text, 0, &mut escapes, &mut percents);
-                assert_eq!((escapes, percents), expected);
+                for (name, pass) in &passes {
+                    let (mut escapes, mut percents) = (Vec::new(), Vec::new());
+                    let done = pass(&text, &mut escapes, &mut percents);
+                    find_scalar(&text, done, &mut escapes, &mut percents);
+                    assert_eq!((escapes, percents), expected, "{name}");
+                }
             }
         }
     }
