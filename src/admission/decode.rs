@@ -443,7 +443,7 @@ fn value_runs(text: &[u8], values: bool, hints: Option<&Hints>) -> Vec<Range<usi
     let mut runs = Vec::new();
     let mut last_end = 0;
     if values {
-        for sep in memchr::memchr2_iter(b':', b'=', text) {
+        for sep in marks::separators(text) {
             if sep < last_end {
                 continue;
             }
