@@ -527,13 +527,22 @@ fn ascii_lower(word: u64) -> u64 {
 }
 
 /// The keywords of one bucket by window: open addressing over packed windows, so a candidate
-/// costs one or two probes.
+/// costs one or two probes, behind a filter of one bit per window hash.
 struct WindowTable {
+    /// Bit `h` is set when some window's hash ([`hash_of`]) has `h` in its top [`FILTER_BITS`]
+    /// bits. Three candidates in four are no window: 512 bytes a bucket turn most of them away
+    /// in the first-level cache, where the slots of the largest buckets (32 KiB each) are not.
+    filter: Box<[u64; FILTER_WORDS]>,
     /// (window, first keyword index in `ids`, count); an empty slot has count 0.
     slots: Box<[(u64, u32, u32)]>,
     ids: Box<[u32]>,
     mask: usize,
 }
+
+/// The width of a [`WindowTable`]'s filter index: 4,096 bits, so a bucket of 300 windows
+/// lets about 7% of other windows through.
+const FILTER_BITS: u32 = 12;
+const FILTER_WORDS: usize = (1 << FILTER_BITS) / 64;
 
 impl WindowTable {
     fn new(entries: &[(u64, u32)]) -> WindowTable {
@@ -550,14 +559,18 @@ impl WindowTable {
         }
         let size = (groups.len() * 4).next_power_of_two().max(16);
         let mut slots = vec![(0u64, 0u32, 0u32); size].into_boxed_slice();
+        let mut filter = Box::new([0u64; FILTER_WORDS]);
         for group in groups {
-            let mut at = slot_of(group.0, size - 1);
+            let bit = filter_bit(hash_of(group.0));
+            filter[bit / 64] |= 1 << (bit % 64);
+            let mut at = slot_of(hash_of(group.0), size - 1);
             while slots[at].2 != 0 {
                 at = (at + 1) & (size - 1);
             }
             slots[at] = group;
         }
         WindowTable {
+            filter,
             slots,
             ids: ids.into_boxed_slice(),
             mask: size - 1,
@@ -566,7 +579,12 @@ impl WindowTable {
 
     /// The keywords whose window is `key`.
     fn get(&self, key: u64) -> impl Iterator<Item = u32> + '_ {
-        let mut at = slot_of(key, self.mask);
+        let hash = hash_of(key);
+        let bit = filter_bit(hash);
+        if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
+            return self.ids[..0].iter().copied();
+        }
+        let mut at = slot_of(hash, self.mask);
         let found = loop {
             let slot = self.slots[at];
             if slot.2 == 0 || slot.0 == key {
@@ -579,8 +597,17 @@ impl WindowTable {
     }
 }
 
-fn slot_of(key: u64, mask: usize) -> usize {
-    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & mask
+fn hash_of(key: u64) -> u64 {
+    key.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// A window's slot: bits 40 and up of its hash, clear of the filter's bits up to 4,096 slots.
+fn slot_of(hash: u64, mask: usize) -> usize {
+    (hash >> 40) as usize & mask
+}
+
+fn filter_bit(hash: u64) -> usize {
+    (hash >> (64 - FILTER_BITS)) as usize
 }
 
 /// The keyword pass with SSE2, which every x86_64 processor has.
