@@ -610,7 +610,6 @@ struct View {
 }
 
 /// Builds a view piece by piece.
-#[derive(Default)]
 struct ViewBuilder {
     text: Vec<u8>,
     pieces: Vec<Piece>,
@@ -618,6 +617,16 @@ struct ViewBuilder {
 }
 
 impl ViewBuilder {
+    /// A view of `window`: its decoded text is never longer than the window (every escape and
+    /// `%XX` stands for fewer bytes than it takes), so the text is allocated once.
+    fn of(window: &Range<usize>) -> ViewBuilder {
+        ViewBuilder {
+            text: Vec::with_capacity(window.len()),
+            pieces: Vec::new(),
+            changed: false,
+        }
+    }
+
     fn literal(&mut self, src: &[u8], from: Range<usize>) {
         if from.is_empty() {
             return;
@@ -848,7 +857,7 @@ fn escape_windows(text: &[u8], triggers: Vec<usize>) -> Vec<Range<usize>> {
 
 /// The window with its escapes decoded, when any were.
 fn unescape(text: &[u8], window: Range<usize>) -> Option<View> {
-    let mut view = ViewBuilder::default();
+    let mut view = ViewBuilder::of(&window);
     let mut at = window.start;
     let mut literal_from = at;
     while at < window.end {
@@ -930,7 +939,7 @@ pub fn percent_decoded(value: &[u8]) -> Option<String> {
 
 /// The window with its `%XX` sequences decoded, when the result is UTF-8.
 fn percent_decode(text: &[u8], window: Range<usize>) -> Option<View> {
-    let mut view = ViewBuilder::default();
+    let mut view = ViewBuilder::of(&window);
     let mut literal_from = window.start;
     let mut at = window.start;
     while let Some(i) = memchr::memchr(b'%', &text[at..window.end]).map(|i| at + i) {
