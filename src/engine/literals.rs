@@ -561,9 +561,10 @@ impl WindowTable {
         let mut slots = vec![(0u64, 0u32, 0u32); size].into_boxed_slice();
         let mut filter = Box::new([0u64; FILTER_WORDS]);
         for group in groups {
-            let bit = filter_bit(hash_of(group.0));
+            let hash = hash_of(group.0);
+            let bit = filter_bit(hash);
             filter[bit / 64] |= 1 << (bit % 64);
-            let mut at = slot_of(hash_of(group.0), size - 1);
+            let mut at = slot_of(hash, size - 1);
             while slots[at].2 != 0 {
                 at = (at + 1) & (size - 1);
             }

@@ -125,7 +125,6 @@ pub fn separators(text: &[u8]) -> Separators<'_> {
         if std::arch::is_x86_feature_detected!("avx512bw") {
             return Separators::Masks {
                 text,
-                block: 0,
                 next_block: 0,
                 mask: 0,
             };
@@ -139,10 +138,9 @@ pub enum Separators<'t> {
     /// 64-byte blocks, each read into a mask with AVX-512 BW.
     Masks {
         text: &'t [u8],
-        /// Where the block whose separators are in `mask` starts.
-        block: usize,
+        /// Where the block after the one in `mask` starts.
         next_block: usize,
-        /// The block's separators not handed out yet.
+        /// The current block's separators not handed out yet.
         mask: u64,
     },
     Memchr(memchr::Memchr2<'t>),
@@ -155,7 +153,6 @@ impl Iterator for Separators<'_> {
         match self {
             Separators::Masks {
                 text,
-                block,
                 next_block,
                 mask,
             } => {
@@ -163,11 +160,10 @@ impl Iterator for Separators<'_> {
                     if *next_block >= text.len() {
                         return None;
                     }
-                    *block = *next_block;
-                    *mask = separator_mask(&text[*block..]);
+                    *mask = separator_mask(&text[*next_block..]);
                     *next_block += 64;
                 }
-                let at = *block + mask.trailing_zeros() as usize;
+                let at = *next_block - 64 + mask.trailing_zeros() as usize;
                 *mask &= *mask - 1;
                 Some(at)
             }

@@ -151,9 +151,6 @@ impl IgnoreRules {
             }
         }
         for matcher in [&rules.exclude, &self.global] {
-            if matcher.is_empty() {
-                continue;
-            }
             match matcher.matched_path_or_any_parents(rel, is_dir) {
                 Match::None => {}
                 Match::Ignore(_) => return Match::Ignore(()),
